@@ -1,0 +1,47 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "orderly/cache/redis_client.h"
+
+namespace orderly::cache {
+
+/// Cache-aside over Redis for serialized values (e.g. a protobuf). Redis trouble never fails a
+/// read: it falls through to the loader, and RedisClient's cool-down keeps that fast. Thread-safe.
+///
+/// Writers call Invalidate after their transaction commits; the TTL bounds how long a value can
+/// stay stale if a load races an invalidation.
+class CacheAside final {
+ public:
+  /// Counters for metrics.
+  struct Stats {
+    std::atomic<uint64_t> hits{0};
+    std::atomic<uint64_t> misses{0};
+    std::atomic<uint64_t> redis_errors{0};
+  };
+
+  CacheAside(RedisClient& client, std::string prefix, std::chrono::seconds ttl);
+
+  /// The cached value of `key`, or `load()`'s result, which is then cached.
+  /// @throws whatever `load` throws (nothing is cached then, e.g. for NotFound).
+  std::string GetOrLoad(const std::string& key, const std::function<std::string()>& load);
+
+  /// Deletes `key`; best effort (a Redis failure is logged and counted, the TTL still applies).
+  void Invalidate(const std::string& key);
+
+  [[nodiscard]] const Stats& stats() const { return stats_; }
+
+ private:
+  [[nodiscard]] std::string RedisKey(const std::string& key) const { return prefix_ + key; }
+  void NoteRedisError(const char* operation, const std::exception& e);
+
+  RedisClient& client_;
+  const std::string prefix_;
+  const std::chrono::seconds ttl_;
+  Stats stats_;
+};
+
+}  // namespace orderly::cache

@@ -1,0 +1,10 @@
+#include "orderly/common/clock.h"
+
+namespace orderly {
+
+SystemClock& SystemClock::Instance() {
+  static SystemClock clock;
+  return clock;
+}
+
+}  // namespace orderly

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "orderly/common/config.h"
+
+namespace orderly::messaging {
+
+/// The `kafka` config section.
+struct KafkaSettings {
+  std::string brokers = "127.0.0.1:9092";
+  std::string client_id = "orderly";
+  // The broker holds a fetch this long when no data is ready; keep it small on devbroker, which
+  // holds every fetch for the full wait.
+  std::chrono::milliseconds fetch_wait_max{100};
+  std::chrono::milliseconds session_timeout{10'000};
+  // A message not acknowledged within this time fails, and the outbox relay retries it later.
+  std::chrono::milliseconds delivery_timeout{10'000};
+  std::chrono::milliseconds linger{2};
+  int max_attempts = 5;  // handler failures before a message goes to its dead-letter topic
+  std::chrono::milliseconds retry_backoff{100};
+  std::chrono::milliseconds retry_backoff_max{5'000};
+
+  static KafkaSettings Parse(const config::Node& section);
+};
+
+/// The `outbox` config section (the relay).
+struct OutboxSettings {
+  int batch_size = 200;
+  // Fallback poll when no NOTIFY arrives (e.g. the listener connection is down).
+  std::chrono::milliseconds poll_interval{500};
+  std::chrono::milliseconds failure_backoff{500};
+  std::chrono::seconds retention{3600};  // sent rows are deleted after this
+
+  static OutboxSettings Parse(const config::Node& section);
+};
+
+}  // namespace orderly::messaging

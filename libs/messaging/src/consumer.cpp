@@ -1,0 +1,161 @@
+#include "orderly/messaging/consumer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "kafka_conf.h"
+#include "orderly/messaging/envelope.h"
+#include "orderly/messaging/topics.h"
+
+namespace orderly::messaging {
+
+std::string ConsumedMessage::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+namespace {
+
+ConsumedMessage Copy(const RdKafka::Message& record) {
+  ConsumedMessage message;
+  message.topic = record.topic_name();
+  message.partition = record.partition();
+  message.offset = record.offset();
+  if (record.key() != nullptr) message.key = *record.key();
+  message.value.assign(static_cast<const char*>(record.payload()), record.len());
+  if (const RdKafka::Headers* headers = const_cast<RdKafka::Message&>(record).headers()) {
+    for (const auto& header : headers->get_all()) {
+      message.headers.emplace_back(header.key(), std::string(static_cast<const char*>(header.value()), header.value_size()));
+    }
+  }
+  return message;
+}
+
+}  // namespace
+
+struct Consumer::Impl {
+  KafkaSettings settings;
+  std::string group_id;
+  Handler handler;
+  Producer& dead_letters;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  std::atomic<bool> running{true};
+  std::mutex mutex;
+  std::condition_variable wake;  // cuts backoff waits short on Stop
+  std::thread thread;
+
+  Impl(const KafkaSettings& s, std::string group, Handler h, Producer& dlq)
+      : settings(s), group_id(std::move(group)), handler(std::move(h)), dead_letters(dlq) {}
+
+  // Waits out a retry backoff; false if the consumer is stopping.
+  bool Backoff(int attempt) {
+    const auto delay = std::min<std::chrono::milliseconds>(settings.retry_backoff * (1LL << std::min(attempt, 16)),
+                                                          settings.retry_backoff_max);
+    std::unique_lock lock(mutex);
+    return !wake.wait_for(lock, delay, [&] { return !running.load(); });
+  }
+
+  // Runs the handler under the retry policy; true when the record is done (handled or dead-lettered).
+  bool Process(const ConsumedMessage& message) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        handler(message);
+        return true;
+      } catch (const PoisonMessage& e) {
+        return DeadLetter(message, e.what(), attempt);
+      } catch (const Unavailable& e) {
+        spdlog::warn("{}[{}]@{}: dependency unavailable, will retry: {}", message.topic, message.partition,
+                     message.offset, e.what());
+        --attempt;  // an outage is not the message's fault
+        if (!Backoff(1)) return false;
+      } catch (const std::exception& e) {
+        spdlog::warn("{}[{}]@{}: attempt {}/{} failed: {}", message.topic, message.partition, message.offset, attempt,
+                     settings.max_attempts, e.what());
+        if (attempt >= settings.max_attempts) return DeadLetter(message, e.what(), attempt);
+        if (!Backoff(attempt)) return false;
+      }
+    }
+  }
+
+  bool DeadLetter(const ConsumedMessage& message, const std::string& error, int attempts) {
+    OutgoingMessage dead{DeadLetterTopic(message.topic), message.key, message.value, message.headers};
+    dead.headers.emplace_back(kHeaderError, error);
+    dead.headers.emplace_back(kHeaderOriginalTopic, message.topic);
+    dead.headers.emplace_back(kHeaderOriginalPartition, std::to_string(message.partition));
+    dead.headers.emplace_back(kHeaderOriginalOffset, std::to_string(message.offset));
+    dead.headers.emplace_back(kHeaderAttempts, std::to_string(attempts));
+    for (int attempt = 1; running; ++attempt) {
+      const auto result = dead_letters.PublishBatch({dead});
+      if (result.front().delivered) {
+        spdlog::error("{}[{}]@{} dead-lettered to {}: {}", message.topic, message.partition, message.offset,
+                      dead.topic, error);
+        return true;
+      }
+      spdlog::warn("cannot dead-letter {}[{}]@{}: {}", message.topic, message.partition, message.offset,
+                   result.front().error);
+      if (!Backoff(attempt)) break;
+    }
+    return false;
+  }
+
+  void Run() {
+    while (running) {
+      std::unique_ptr<RdKafka::Message> record(consumer->consume(100));
+      if (record->err() == RdKafka::ERR__TIMED_OUT || record->err() == RdKafka::ERR__PARTITION_EOF) continue;
+      if (record->err() != RdKafka::ERR_NO_ERROR) {
+        spdlog::warn("kafka consumer {}: {}", group_id, record->errstr());
+        continue;
+      }
+      const ConsumedMessage message = Copy(*record);
+      if (!Process(message)) break;  // stopping: not committed, so it is redelivered
+      const RdKafka::ErrorCode code = consumer->commitSync(record.get());
+      if (code != RdKafka::ERR_NO_ERROR) {
+        // The handler's effect is recorded in its inbox; a redelivery is harmless.
+        spdlog::warn("kafka consumer {}: offset commit failed: {}", group_id, RdKafka::err2str(code));
+      }
+    }
+  }
+};
+
+Consumer::Consumer(const KafkaSettings& settings, std::string group_id, std::vector<std::string> topics,
+                   Handler handler, Producer& dead_letters)
+    : impl_(std::make_unique<Impl>(settings, std::move(group_id), std::move(handler), dead_letters)) {
+  auto conf = detail::MakeConf({
+      {"bootstrap.servers", settings.brokers},
+      {"client.id", settings.client_id},
+      {"group.id", impl_->group_id},
+      {"enable.auto.commit", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"fetch.wait.max.ms", std::to_string(settings.fetch_wait_max.count())},
+      {"session.timeout.ms", std::to_string(settings.session_timeout.count())},
+      {"enable.partition.eof", "false"},
+  });
+  std::string error;
+  impl_->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!impl_->consumer) throw InvalidArgument("kafka", "cannot create consumer: " + error);
+  const RdKafka::ErrorCode code = impl_->consumer->subscribe(topics);
+  if (code != RdKafka::ERR_NO_ERROR) throw InvalidArgument("kafka", "cannot subscribe: " + RdKafka::err2str(code));
+  impl_->thread = std::thread([impl = impl_.get()] { impl->Run(); });
+}
+
+Consumer::~Consumer() { Stop(); }
+
+void Consumer::Stop() {
+  if (!impl_->thread.joinable()) return;
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->running = false;
+  }
+  impl_->wake.notify_all();
+  impl_->thread.join();
+  impl_->consumer->close();
+}
+
+}  // namespace orderly::messaging

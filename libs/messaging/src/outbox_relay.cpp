@@ -1,0 +1,131 @@
+#include "orderly/messaging/outbox_relay.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "orderly/messaging/outbox.h"
+#include "orderly/pg/hash_ring.h"
+
+namespace orderly::messaging {
+namespace {
+
+constexpr auto kCleanupInterval = std::chrono::seconds(60);
+
+struct Row {
+  int64_t id;
+  OutgoingMessage message;
+};
+
+}  // namespace
+
+struct OutboxRelay::Impl {
+  pg::Cluster& cluster;
+  Producer& producer;
+  OutboxSettings settings;
+  int64_t lock_key;
+  std::atomic<bool> running{true};
+  std::atomic<uint64_t> published{0};
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::vector<std::thread> threads;
+
+  Impl(pg::Cluster& c, Producer& p, const OutboxSettings& s)
+      : cluster(c),
+        producer(p),
+        settings(s),
+        lock_key(static_cast<int64_t>(pg::StableHash("orderly.outbox.relay." + c.schema()))) {}
+
+  // Publishes one batch; the number of rows marked sent, or nullopt if some could not be published.
+  std::optional<size_t> DrainOnce(size_t shard) {
+    return cluster.Transact(shard, [&](pg::Transaction& tx) -> std::optional<size_t> {
+      if (!tx.Exec("SELECT pg_try_advisory_xact_lock($1)", {lock_key}).One().Bool(0)) return 0;  // another relay
+      const pg::Result result = tx.Exec(
+          "SELECT id, topic, message_key, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1",
+          {settings.batch_size});
+      if (result.empty()) return 0;
+      std::vector<OutgoingMessage> messages;
+      for (size_t i = 0; i < result.size(); ++i) {
+        messages.push_back({result[i].String(1), result[i].String(2), result[i].Bytes(3), {}});
+      }
+      const auto deliveries = producer.PublishBatch(messages);
+      // Only the acknowledged prefix is marked, so a key's messages are never reordered by a retry.
+      size_t delivered = 0;
+      std::string ids = "{";
+      while (delivered < deliveries.size() && deliveries[delivered].delivered) {
+        ids += (delivered == 0 ? "" : ",") + result[delivered].String(0);
+        ++delivered;
+      }
+      if (delivered > 0) tx.Exec("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", {ids + "}"});
+      if (delivered < deliveries.size()) {
+        spdlog::warn("outbox relay shard {}: {} of {} messages not published: {}", cluster.shard(shard).name,
+                     deliveries.size() - delivered, deliveries.size(), deliveries[delivered].error);
+        return std::nullopt;
+      }
+      return delivered;
+    });
+  }
+
+  void DeleteSent(size_t shard) {
+    cluster.Transact(shard, [&](pg::Transaction& tx) {
+      tx.Exec("DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)",
+              {static_cast<int64_t>(settings.retention.count())});
+    });
+  }
+
+  void Pause(std::chrono::milliseconds delay) {
+    std::unique_lock lock(mutex);
+    wake.wait_for(lock, delay, [&] { return !running.load(); });
+  }
+
+  void Run(size_t shard) {
+    auto listener = cluster.Listen(shard, std::string(kOutboxChannel));
+    listener->Wait(std::chrono::milliseconds(0));  // LISTEN before the first drain, so no wake-up is missed
+    auto last_cleanup = std::chrono::steady_clock::now();
+    while (running) {
+      std::optional<size_t> sent;
+      try {
+        sent = DrainOnce(shard);
+        if (sent) published += *sent;
+        if (std::chrono::steady_clock::now() - last_cleanup > kCleanupInterval) {
+          last_cleanup = std::chrono::steady_clock::now();
+          DeleteSent(shard);
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn("outbox relay shard {}: {}", cluster.shard(shard).name, e.what());
+      }
+      if (!sent) {
+        Pause(settings.failure_backoff);
+      } else if (*sent < static_cast<size_t>(settings.batch_size)) {
+        listener->Wait(settings.poll_interval);
+      }
+    }
+  }
+};
+
+OutboxRelay::OutboxRelay(pg::Cluster& cluster, Producer& producer, const OutboxSettings& settings)
+    : impl_(std::make_unique<Impl>(cluster, producer, settings)) {
+  for (size_t shard = 0; shard < cluster.shard_count(); ++shard) {
+    impl_->threads.emplace_back([impl = impl_.get(), shard] { impl->Run(shard); });
+  }
+}
+
+OutboxRelay::~OutboxRelay() { Stop(); }
+
+void OutboxRelay::Stop() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->running = false;
+  }
+  impl_->wake.notify_all();
+  for (auto& thread : impl_->threads) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+uint64_t OutboxRelay::published() const { return impl_->published.load(); }
+
+}  // namespace orderly::messaging

@@ -1,0 +1,116 @@
+#include "orderly/messaging/producer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "kafka_conf.h"
+
+namespace orderly::messaging {
+namespace {
+
+// Results of one PublishBatch; shared with in-flight delivery reports, which may outlive the call.
+struct Batch {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::vector<DeliveryResult> results;
+  size_t pending = 0;
+};
+
+struct Pending {
+  std::shared_ptr<Batch> batch;
+  size_t index;
+};
+
+class DeliveryReports final : public RdKafka::DeliveryReportCb {
+ public:
+  void dr_cb(RdKafka::Message& message) override {
+    std::unique_ptr<Pending> pending(static_cast<Pending*>(message.msg_opaque()));
+    if (pending == nullptr) return;
+    Batch& batch = *pending->batch;
+    std::lock_guard lock(batch.mutex);
+    auto& result = batch.results[pending->index];
+    result.delivered = message.err() == RdKafka::ERR_NO_ERROR;
+    if (!result.delivered) result.error = message.errstr();
+    if (--batch.pending == 0) batch.done.notify_all();
+  }
+};
+
+}  // namespace
+
+struct Producer::Impl {
+  KafkaSettings settings;
+  DeliveryReports reports;
+  std::unique_ptr<RdKafka::Producer> producer;
+  std::atomic<bool> running{true};
+  std::thread poller;
+
+  void Fail(Batch& batch, size_t index, const std::string& error) {
+    std::lock_guard lock(batch.mutex);
+    batch.results[index].error = error;
+    --batch.pending;
+  }
+};
+
+Producer::Producer(const KafkaSettings& settings) : impl_(std::make_unique<Impl>()) {
+  impl_->settings = settings;
+  auto conf = detail::MakeConf({
+      {"bootstrap.servers", settings.brokers},
+      {"client.id", settings.client_id},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"linger.ms", std::to_string(settings.linger.count())},
+      {"message.timeout.ms", std::to_string(settings.delivery_timeout.count())},
+  });
+  std::string error;
+  if (conf->set("dr_cb", &impl_->reports, error) != RdKafka::Conf::CONF_OK) throw Internal(error);
+  impl_->producer.reset(RdKafka::Producer::create(conf.get(), error));
+  if (!impl_->producer) throw InvalidArgument("kafka", "cannot create producer: " + error);
+  impl_->poller = std::thread([impl = impl_.get()] {
+    while (impl->running) impl->producer->poll(50);
+  });
+}
+
+Producer::~Producer() {
+  if (!Flush(impl_->settings.delivery_timeout)) spdlog::warn("kafka producer stopped with undelivered records");
+  impl_->running = false;
+  impl_->poller.join();
+}
+
+bool Producer::Flush(std::chrono::milliseconds timeout) {
+  return impl_->producer->flush(static_cast<int>(timeout.count())) == RdKafka::ERR_NO_ERROR;
+}
+
+std::vector<DeliveryResult> Producer::PublishBatch(const std::vector<OutgoingMessage>& messages) {
+  auto batch = std::make_shared<Batch>();
+  batch->results.resize(messages.size());
+  batch->pending = messages.size();
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const auto& message = messages[i];
+    RdKafka::Headers* headers = RdKafka::Headers::create();
+    for (const auto& [name, value] : message.headers) headers->add(name, value);
+    auto pending = std::make_unique<Pending>(Pending{batch, i});
+    RdKafka::ErrorCode code;
+    for (;;) {
+      code = impl_->producer->produce(message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                                      const_cast<char*>(message.value.data()), message.value.size(),
+                                      message.key.data(), message.key.size(), 0, headers, pending.get());
+      if (code != RdKafka::ERR__QUEUE_FULL) break;
+      impl_->producer->poll(10);  // the local queue drains as the broker acknowledges
+    }
+    if (code == RdKafka::ERR_NO_ERROR) {
+      pending.release();  // owned by the delivery report now, as are the headers
+    } else {
+      delete headers;
+      impl_->Fail(*batch, i, RdKafka::err2str(code));
+    }
+  }
+  std::unique_lock lock(batch->mutex);
+  batch->done.wait(lock, [&] { return batch->pending == 0; });
+  return batch->results;
+}
+
+}  // namespace orderly::messaging

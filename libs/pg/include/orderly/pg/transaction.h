@@ -1,0 +1,39 @@
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "orderly/pg/value.h"
+
+namespace orderly::pg {
+
+enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
+
+/// How Cluster::Transact runs a transaction.
+struct TxOptions {
+  Isolation isolation = Isolation::kReadCommitted;
+  bool read_only = false;
+};
+
+struct TransactionImpl;
+
+/// An open transaction on one shard, handed to Cluster::Transact's callback. It commits when the
+/// callback returns and rolls back when it throws. Not thread-safe; do not keep it beyond the callback.
+class Transaction final {
+ public:
+  explicit Transaction(TransactionImpl& impl) : impl_(impl) {}
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  /// Runs one statement with $n parameters.
+  /// @throws UniqueViolation, ServerError, ConnectionError.
+  Result Exec(std::string_view sql, const std::vector<Param>& params = {});
+  /// The shard this transaction runs on.
+  [[nodiscard]] size_t shard() const;
+
+ private:
+  TransactionImpl& impl_;
+};
+
+}  // namespace orderly::pg

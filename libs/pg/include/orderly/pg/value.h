@@ -1,0 +1,71 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace orderly::pg {
+
+/// A statement parameter ($1, $2, …), sent as text; NULL when default-constructed or nullptr.
+class Param final {
+ public:
+  Param() = default;
+  Param(std::nullptr_t) {}
+  Param(std::string_view text) : text_(std::string(text)) {}
+  Param(const std::string& text) : text_(text) {}
+  Param(const char* text) : text_(std::string(text)) {}
+  Param(int64_t value) : text_(std::to_string(value)) {}
+  Param(int value) : text_(std::to_string(value)) {}
+  Param(bool value) : text_(value ? "true" : "false") {}
+  template <typename T>
+  Param(const std::optional<T>& value) {
+    if (value) *this = Param(*value);
+  }
+  /// Raw bytes for a bytea column.
+  [[nodiscard]] static Param Bytes(std::string_view raw);
+
+  [[nodiscard]] const std::optional<std::string>& text() const { return text_; }
+
+ private:
+  std::optional<std::string> text_;
+};
+
+struct ResultData;
+
+/// One row of a Result; valid while its Result lives. Column access by index.
+/// @throws orderly::Internal on a NULL read as a value or a failed conversion (a query bug).
+class Row final {
+ public:
+  [[nodiscard]] bool IsNull(int column) const;
+  [[nodiscard]] std::string String(int column) const;
+  [[nodiscard]] int64_t Int(int column) const;
+  [[nodiscard]] bool Bool(int column) const;
+  /// A bytea column's raw bytes.
+  [[nodiscard]] std::string Bytes(int column) const;
+  [[nodiscard]] std::optional<std::string> OptionalString(int column) const;
+
+ private:
+  friend class Result;
+  Row(const ResultData* data, size_t index) : data_(data), index_(index) {}
+  const ResultData* data_;
+  size_t index_;
+};
+
+/// Rows a statement returned, plus the number it affected. Cheap to copy (shared).
+class Result final {
+ public:
+  explicit Result(std::shared_ptr<const ResultData> data);
+  [[nodiscard]] size_t size() const;
+  [[nodiscard]] bool empty() const { return size() == 0; }
+  [[nodiscard]] size_t affected_rows() const;
+  [[nodiscard]] Row operator[](size_t index) const { return Row(data_.get(), index); }
+  /// The only row. @throws orderly::Internal if there is not exactly one.
+  [[nodiscard]] Row One() const;
+
+ private:
+  std::shared_ptr<const ResultData> data_;
+};
+
+}  // namespace orderly::pg

@@ -1,0 +1,174 @@
+#include "orderly/pg/cluster.h"
+
+#include <pqxx/pqxx>
+
+#include <random>
+#include <thread>
+
+#include "connection_pool.h"
+#include "orderly/pg/hash_ring.h"
+#include "pqxx_errors.h"
+#include "result_data.h"
+
+namespace orderly::pg {
+
+struct TransactionImpl {
+  pqxx::work& work;
+  size_t shard;
+  const std::string& context;
+};
+
+Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params) {
+  try {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& param : params) values.push_back(param.text() ? param.text()->c_str() : nullptr);
+    auto data = std::make_shared<ResultData>();
+    data->result = impl_.work.exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(values));
+    return Result(std::move(data));
+  } catch (...) {
+    detail::RethrowTranslated(impl_.context);
+  }
+}
+
+size_t Transaction::shard() const { return impl_.shard; }
+
+struct Cluster::Impl {
+  Settings settings;
+  std::string schema;
+  HashRing ring;
+  std::vector<std::string> dsns;
+  std::vector<std::string> contexts;  // "postgres shard <name> (...)" for messages
+  std::vector<std::unique_ptr<detail::ConnectionPool>> pools;
+
+  Impl(const Settings& s, std::string schema_name)
+      : settings(s), schema(std::move(schema_name)), ring(s.shards.size(), static_cast<size_t>(s.virtual_nodes)) {}
+
+  std::chrono::milliseconds Backoff(int attempt) const {
+    thread_local std::mt19937 engine{std::random_device{}()};
+    const auto ceiling = std::min(settings.retry_backoff_max.count(),
+                                  settings.retry_backoff_base.count() << std::min(attempt, 20));
+    // Full jitter keeps retrying transactions from colliding again in lockstep.
+    return std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(engine));
+  }
+};
+
+Cluster::Cluster(const Settings& settings, std::string schema) : impl_(std::make_unique<Impl>(settings, std::move(schema))) {
+  for (const auto& shard : settings.shards) {
+    std::string dsn = shard.Dsn() + " connect_timeout=" + std::to_string(settings.connect_timeout_s) +
+                      " application_name='orderly-" + impl_->schema + "'";
+    if (!impl_->schema.empty()) dsn += " options='-c search_path=" + impl_->schema + "'";
+    impl_->dsns.push_back(dsn);
+    impl_->contexts.push_back("postgres shard " + shard.Describe());
+    impl_->pools.push_back(std::make_unique<detail::ConnectionPool>(
+        shard.Describe(), dsn, static_cast<size_t>(settings.pool_size), settings.acquire_timeout));
+    // Fail start-up now rather than on the first request; the connection stays pooled.
+    auto lease = impl_->pools.back()->Acquire();
+  }
+}
+
+Cluster::~Cluster() = default;
+
+size_t Cluster::shard_count() const { return impl_->pools.size(); }
+size_t Cluster::ShardFor(std::string_view key) const { return impl_->ring.ShardFor(key); }
+const ShardSettings& Cluster::shard(size_t index) const { return impl_->settings.shards.at(index); }
+const std::string& Cluster::schema() const { return impl_->schema; }
+PoolStats Cluster::Stats(size_t shard) const { return impl_->pools.at(shard)->Stats(); }
+
+void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&)>& fn, const TxOptions& options) {
+  auto& pool = *impl_->pools.at(shard);
+  const std::string& context = impl_->contexts[shard];
+  for (int attempt = 1;; ++attempt) {
+    auto lease = pool.Acquire();
+    try {
+      try {
+        pqxx::work work(*lease);
+        if (options.isolation != Isolation::kReadCommitted || options.read_only) {
+          std::string set = "SET TRANSACTION ISOLATION LEVEL ";
+          set += options.isolation == Isolation::kSerializable     ? "SERIALIZABLE"
+                 : options.isolation == Isolation::kRepeatableRead ? "REPEATABLE READ"
+                                                                   : "READ COMMITTED";
+          if (options.read_only) set += " READ ONLY";
+          work.exec(set);
+        }
+        TransactionImpl impl{work, shard, context};
+        Transaction tx(impl);
+        fn(tx);
+        work.commit();
+        return;
+      } catch (...) {
+        detail::RethrowTranslated(context);
+      }
+    } catch (const CommitInDoubt&) {
+      lease.MarkBroken();
+      throw;
+    } catch (const ConnectionError&) {
+      lease.MarkBroken();
+      if (attempt >= impl_->settings.max_attempts) throw;
+    } catch (const ServerError& e) {
+      if (!e.IsRetryable() || attempt >= impl_->settings.max_attempts) throw;
+      std::this_thread::sleep_for(impl_->Backoff(attempt));
+    }
+  }
+}
+
+std::unique_ptr<Listener> Cluster::Listen(size_t shard, const std::string& channel) const {
+  return std::make_unique<Listener>(impl_->dsns.at(shard), channel);
+}
+
+// ---- Listener ----
+
+namespace {
+
+class FlagReceiver final : public pqxx::notification_receiver {
+ public:
+  FlagReceiver(pqxx::connection_base& connection, const std::string& channel)
+      : pqxx::notification_receiver(connection, channel) {}
+  void operator()(const std::string&, int) override { notified = true; }
+  bool notified = false;
+};
+
+}  // namespace
+
+struct Listener::Impl {
+  std::string dsn;
+  std::string channel;
+  std::unique_ptr<pqxx::connection> connection;
+  std::unique_ptr<FlagReceiver> receiver;
+
+  void Reset() {
+    receiver.reset();
+    connection.reset();
+  }
+};
+
+Listener::Listener(std::string dsn, std::string channel) : impl_(std::make_unique<Impl>()) {
+  impl_->dsn = std::move(dsn);
+  impl_->channel = std::move(channel);
+}
+
+Listener::~Listener() { impl_->Reset(); }
+
+bool Listener::Wait(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  try {
+    if (impl_->connection == nullptr) {
+      impl_->connection = detail::Connect(impl_->dsn, "listener");
+      impl_->receiver = std::make_unique<FlagReceiver>(*impl_->connection, impl_->channel);
+    }
+    impl_->receiver->notified = false;
+    impl_->connection->get_notifs();
+    if (!impl_->receiver->notified) {
+      const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+      impl_->connection->await_notification(micros / 1'000'000, micros % 1'000'000);
+    }
+    return impl_->receiver->notified;
+  } catch (const std::exception&) {
+    // The database is away: behave like a poll interval and reconnect on the next call.
+    impl_->Reset();
+    std::this_thread::sleep_until(deadline);
+    return false;
+  }
+}
+
+}  // namespace orderly::pg

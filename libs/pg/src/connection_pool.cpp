@@ -1,0 +1,37 @@
+#include "connection_pool.h"
+
+#include "pqxx_errors.h"
+
+namespace orderly::pg::detail {
+
+std::unique_ptr<pqxx::connection> Connect(const std::string& dsn, const std::string& description) {
+  try {
+    return std::make_unique<pqxx::connection>(dsn);
+  } catch (const std::exception& e) {
+    throw ConnectionError("postgres shard " + description + " is unreachable: " + OneLine(e.what()));
+  }
+}
+
+ConnectionPool::ConnectionPool(std::string description, const std::string& dsn, size_t max_size,
+                               std::chrono::milliseconds acquire_timeout)
+    : description_(std::move(description)),
+      max_size_(max_size),
+      acquire_timeout_(acquire_timeout),
+      pool_(max_size, [this, dsn] { return Connect(dsn, description_); }) {}
+
+ConnectionPool::Lease ConnectionPool::Acquire() {
+  auto lease = pool_.TryAcquire(acquire_timeout_);
+  if (!lease) {
+    throw PoolExhausted("postgres shard " + description_ + ": no free connection within " +
+                        std::to_string(acquire_timeout_.count()) + " ms (pool_size " + std::to_string(max_size_) +
+                        "); raise postgres.pool_size or lower the load");
+  }
+  return std::move(*lease);
+}
+
+PoolStats ConnectionPool::Stats() const {
+  const auto stats = pool_.GetStats();
+  return PoolStats{stats.open, stats.idle};
+}
+
+}  // namespace orderly::pg::detail

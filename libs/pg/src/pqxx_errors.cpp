@@ -1,0 +1,41 @@
+#include "pqxx_errors.h"
+
+#include <pqxx/pqxx>
+
+#include "orderly/pg/errors.h"
+
+namespace orderly::pg::detail {
+
+std::string OneLine(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+void RethrowTranslated(const std::string& context) {
+  try {
+    throw;
+  } catch (const pqxx::in_doubt_error& e) {
+    throw CommitInDoubt(context + ": connection lost during COMMIT, outcome unknown: " + OneLine(e.what()));
+  } catch (const pqxx::broken_connection& e) {
+    throw ConnectionError(context + ": connection lost: " + OneLine(e.what()));
+  } catch (const pqxx::unique_violation& e) {
+    throw UniqueViolation(context + ": " + OneLine(e.what()));
+  } catch (const pqxx::sql_error& e) {
+    const std::string state = e.sqlstate();
+    // Class 08 is a connection exception reported by the server (e.g. admin shutdown is 57P01).
+    if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03") {
+      throw ConnectionError(context + ": " + OneLine(e.what()));
+    }
+    throw ServerError(ErrorCode::kInternal, state, context + ": " + OneLine(e.what()));
+  } catch (const pqxx::failure& e) {
+    throw Internal(context + ": " + OneLine(e.what()));
+  } catch (const pqxx::usage_error& e) {
+    throw Internal(context + ": " + OneLine(e.what()));
+  }
+  // Anything else (a caller's own exception) propagates unchanged.
+}
+
+}  // namespace orderly::pg::detail

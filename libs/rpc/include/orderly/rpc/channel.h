@@ -1,0 +1,23 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
+#include "orderly/rpc/settings.h"
+
+namespace orderly::rpc {
+
+/// The gRPC service config for `settings`: UNAVAILABLE calls to any method are retried with
+/// exponential backoff, within each call's deadline.
+[[nodiscard]] std::string RetryServiceConfig(const ClientSettings& settings);
+
+/// An insecure channel to settings.target with the retry policy applied.
+[[nodiscard]] std::shared_ptr<grpc::Channel> CreateChannel(const ClientSettings& settings);
+
+/// A client context whose deadline is settings.deadline from now.
+[[nodiscard]] std::unique_ptr<grpc::ClientContext> MakeContext(const ClientSettings& settings);
+
+}  // namespace orderly::rpc

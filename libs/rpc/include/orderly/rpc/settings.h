@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "orderly/common/config.h"
+
+namespace orderly::rpc {
+
+/// A service's `server` config: where it listens and how it stops.
+struct ServerSettings {
+  std::string listen = "127.0.0.1:0";  // port 0 picks a free port (tests)
+  // In-flight calls get this long to finish after SIGTERM before they are cancelled.
+  std::chrono::milliseconds shutdown_grace{5000};
+  int max_message_bytes = 4 * 1024 * 1024;
+
+  static ServerSettings Parse(const config::Node& section);
+};
+
+/// How a client calls a peer service.
+struct ClientSettings {
+  std::string target;  // host:port
+  std::chrono::milliseconds deadline{2000};  // per call, retries included
+  int max_attempts = 3;  // UNAVAILABLE calls are retried by gRPC up to this many attempts
+  std::chrono::milliseconds initial_backoff{50};
+  std::chrono::milliseconds max_backoff{500};
+
+  static ClientSettings Parse(const config::Node& section);
+};
+
+}  // namespace orderly::rpc

@@ -1,0 +1,83 @@
+#include "orderly/rpc/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "orderly/common/errors.h"
+
+namespace orderly::rpc {
+
+struct Server::Impl {
+  ServerSettings settings;
+  std::vector<grpc::Service*> services;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  std::vector<std::function<void()>> hooks;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  std::atomic<bool> serving{false};
+  std::once_flag shutdown_once;
+};
+
+Server::Server(ServerSettings settings) : impl_(std::make_unique<Impl>()) { impl_->settings = std::move(settings); }
+
+Server::~Server() { Shutdown(); }
+
+void Server::AddService(grpc::Service* service) { impl_->services.push_back(service); }
+
+void Server::AddInterceptor(std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> factory) {
+  impl_->interceptors.push_back(std::move(factory));
+}
+
+void Server::OnShutdown(std::function<void()> hook) { impl_->hooks.push_back(std::move(hook)); }
+
+void Server::Start() {
+  // Both are process-wide switches that must be set before a builder is created.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(impl_->settings.listen, grpc::InsecureServerCredentials(), &impl_->port);
+  builder.SetMaxReceiveMessageSize(impl_->settings.max_message_bytes);
+  for (auto* service : impl_->services) builder.RegisterService(service);
+  if (!impl_->interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(impl_->interceptors));
+  impl_->server = builder.BuildAndStart();
+  if (impl_->server == nullptr || impl_->port == 0) {
+    impl_->server.reset();
+    throw Unavailable("server.listen: cannot listen on " + impl_->settings.listen +
+                      " (address in use, or not a local address?)");
+  }
+  impl_->server->GetHealthCheckService()->SetServingStatus(true);
+  impl_->serving = true;
+  spdlog::info("serving gRPC on port {}", impl_->port);
+}
+
+int Server::port() const { return impl_->port; }
+
+bool Server::serving() const { return impl_->serving; }
+
+void Server::Shutdown() {
+  std::call_once(impl_->shutdown_once, [this] {
+    if (impl_->server == nullptr) return;
+    spdlog::info("shutting down: draining calls for up to {} ms", impl_->settings.shutdown_grace.count());
+    impl_->serving = false;
+    impl_->server->GetHealthCheckService()->SetServingStatus(false);
+    impl_->server->Shutdown(std::chrono::system_clock::now() + impl_->settings.shutdown_grace);
+    impl_->server->Wait();
+    for (auto hook = impl_->hooks.rbegin(); hook != impl_->hooks.rend(); ++hook) (*hook)();
+    spdlog::info("shutdown complete");
+  });
+}
+
+int ServeUntilSignal(Server& server, ShutdownSignal& signal) {
+  const int signo = signal.Wait();
+  spdlog::info("received signal {}", signo);
+  server.Shutdown();
+  return 0;
+}
+
+}  // namespace orderly::rpc

@@ -1,0 +1,24 @@
+#include "orderly/rpc/settings.h"
+
+namespace orderly::rpc {
+
+ServerSettings ServerSettings::Parse(const config::Node& section) {
+  ServerSettings s;
+  s.listen = section.HostPort("listen", s.listen);
+  s.shutdown_grace = std::chrono::milliseconds(section.Int("shutdown_grace_ms", s.shutdown_grace.count(), 0, 600'000));
+  s.max_message_bytes = static_cast<int>(section.Int("max_message_bytes", s.max_message_bytes, 1024, 64 << 20));
+  return s;
+}
+
+ClientSettings ClientSettings::Parse(const config::Node& section) {
+  ClientSettings s;
+  s.target = section.HostPort("target", s.target);
+  s.deadline = std::chrono::milliseconds(section.Int("deadline_ms", s.deadline.count(), 1, 600'000));
+  // gRPC caps retry attempts at 5.
+  s.max_attempts = static_cast<int>(section.Int("max_attempts", s.max_attempts, 1, 5));
+  s.initial_backoff = std::chrono::milliseconds(section.Int("initial_backoff_ms", s.initial_backoff.count(), 1, 60'000));
+  s.max_backoff = std::chrono::milliseconds(section.Int("max_backoff_ms", s.max_backoff.count(), 1, 600'000));
+  return s;
+}
+
+}  // namespace orderly::rpc

@@ -1,0 +1,146 @@
+// devbroker: an embedded Kafka for development and tests, on librdkafka's mock cluster.
+//
+// The mock's brokers listen on ephemeral loopback ports; a small forwarder on --port gives clients a
+// fixed bootstrap address, after which they reach the advertised brokers directly. Everything is in
+// memory, so a restarted devbroker is empty. SIGUSR1 takes every broker down, SIGUSR2 brings them
+// back (outage tests); SIGTERM/SIGINT exit cleanly.
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bootstrap_forwarder.h"
+#include "orderly/messaging/topics.h"
+
+namespace {
+
+struct Options {
+  int port = 9092;
+  int brokers = 1;
+  int partitions = 3;
+  std::vector<std::string> extra_topics;
+};
+
+[[noreturn]] void Usage(const char* problem) {
+  std::fprintf(stderr,
+               "devbroker: %s\n"
+               "usage: devbroker [--port N] [--brokers N] [--partitions N] [--topic NAME]...\n"
+               "  --port N        bootstrap port on 127.0.0.1 (default 9092)\n"
+               "  --brokers N     mock brokers, 1..9 (default 1)\n"
+               "  --partitions N  partitions per topic, 1..64 (default 3)\n"
+               "  --topic NAME    create NAME too (repeatable); Orderly's topics are always created\n",
+               problem);
+  std::exit(2);
+}
+
+int ParseInt(const char* text, int min, int max, const char* flag) {
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || value < min || value > max) {
+    Usage((std::string(flag) + " must be an integer in " + std::to_string(min) + ".." + std::to_string(max)).c_str());
+  }
+  return static_cast<int>(value);
+}
+
+Options Parse(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") Usage("help");
+    if (i + 1 >= argc) Usage((flag + " needs a value").c_str());
+    const char* value = argv[++i];
+    if (flag == "--port") {
+      options.port = ParseInt(value, 1, 65535, "--port");
+    } else if (flag == "--brokers") {
+      options.brokers = ParseInt(value, 1, 9, "--brokers");
+    } else if (flag == "--partitions") {
+      options.partitions = ParseInt(value, 1, 64, "--partitions");
+    } else if (flag == "--topic") {
+      options.extra_topics.emplace_back(value);
+    } else {
+      Usage(("unknown flag " + flag).c_str());
+    }
+  }
+  return options;
+}
+
+void SetBrokers(rd_kafka_mock_cluster_t* cluster, int brokers, bool up) {
+  for (int id = 1; id <= brokers; ++id) {
+    if (up) {
+      rd_kafka_mock_broker_set_up(cluster, id);
+    } else {
+      rd_kafka_mock_broker_set_down(cluster, id);
+    }
+  }
+  std::printf("devbroker brokers %s\n", up ? "up" : "down");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = Parse(argc, argv);
+
+  // Every thread (the mock's included) inherits this mask; only sigwait below sees the signals.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signo : {SIGTERM, SIGINT, SIGUSR1, SIGUSR2}) sigaddset(&signals, signo);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "log_level", "3", error, sizeof error);
+  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  if (handle == nullptr) {
+    std::fprintf(stderr, "devbroker: cannot create the librdkafka handle: %s\n", error);
+    return 1;
+  }
+  rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(handle, options.brokers);
+  if (cluster == nullptr) {
+    std::fprintf(stderr, "devbroker: cannot create the mock cluster\n");
+    return 1;
+  }
+  std::vector<std::string> topics = orderly::messaging::AllTopics();
+  topics.insert(topics.end(), options.extra_topics.begin(), options.extra_topics.end());
+  for (const auto& topic : topics) {
+    const rd_kafka_resp_err_t created =
+        rd_kafka_mock_topic_create(cluster, topic.c_str(), options.partitions, std::min(options.brokers, 3));
+    if (created != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::fprintf(stderr, "devbroker: cannot create topic %s: %s\n", topic.c_str(), rd_kafka_err2str(created));
+      return 1;
+    }
+  }
+  const std::string brokers = rd_kafka_mock_cluster_bootstraps(cluster);
+  const std::string first_broker = brokers.substr(0, brokers.find(','));
+
+  orderly::devbroker::BootstrapForwarder forwarder;
+  try {
+    forwarder.Start(options.port, first_broker);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "devbroker: %s\n", e.what());
+    return 1;
+  }
+  std::printf("devbroker ready bootstrap=127.0.0.1:%d brokers=%s topics=%zu partitions=%d\n", options.port,
+              brokers.c_str(), topics.size(), options.partitions);
+  std::fflush(stdout);
+
+  for (;;) {
+    int signo = 0;
+    if (sigwait(&signals, &signo) != 0) continue;
+    if (signo == SIGUSR1 || signo == SIGUSR2) {
+      SetBrokers(cluster, options.brokers, signo == SIGUSR2);
+      continue;
+    }
+    break;
+  }
+  forwarder.Stop();
+  rd_kafka_mock_cluster_destroy(cluster);
+  rd_kafka_destroy(handle);
+  std::printf("devbroker stopped\n");
+  return 0;
+}
