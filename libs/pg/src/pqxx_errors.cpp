@@ -7,11 +7,14 @@
 namespace orderly::pg::detail {
 
 std::string OneLine(std::string text) {
-  for (char& c : text) {
+  std::string out;
+  for (char c : text) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
   }
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
 
 void RethrowTranslated(const std::string& context) {

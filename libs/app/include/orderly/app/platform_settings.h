@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "orderly/cache/redis_client.h"
+#include "orderly/common/config.h"
+#include "orderly/log/log.h"
+#include "orderly/messaging/settings.h"
+#include "orderly/pg/settings.h"
+
+namespace orderly::app {
+
+/// The sections every Orderly process shares: log, postgres, redis, kafka, outbox.
+struct PlatformSettings {
+  log::Settings log;
+  pg::Settings postgres;
+  cache::Settings redis;
+  messaging::KafkaSettings kafka;
+  messaging::OutboxSettings outbox;
+
+  static PlatformSettings Parse(const config::Node& root);
+};
+
+/// The config file to use: `--config FILE` in argv, else $ORDERLY_CONFIG, else `fallback`.
+[[nodiscard]] std::string ConfigPath(const std::vector<std::string>& args, const std::string& fallback);
+
+/// Loads `file` with ORDERLY_* overrides, parses the platform sections and rejects unknown keys.
+/// @throws config::ConfigError (one line, naming the key).
+[[nodiscard]] PlatformSettings LoadPlatformSettings(const std::string& file);
+
+}  // namespace orderly::app

@@ -1,0 +1,32 @@
+#include "orderly/app/platform_settings.h"
+
+#include <cstdlib>
+
+namespace orderly::app {
+
+PlatformSettings PlatformSettings::Parse(const config::Node& root) {
+  PlatformSettings settings;
+  settings.log = log::Settings::Parse(root.Section("log"));
+  settings.postgres = pg::Settings::Parse(root.Section("postgres"));
+  settings.redis = cache::Settings::Parse(root.Section("redis"));
+  settings.kafka = messaging::KafkaSettings::Parse(root.Section("kafka"));
+  settings.outbox = messaging::OutboxSettings::Parse(root.Section("outbox"));
+  return settings;
+}
+
+std::string ConfigPath(const std::vector<std::string>& args, const std::string& fallback) {
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--config") return args[i + 1];
+  }
+  if (const char* env = std::getenv("ORDERLY_CONFIG"); env != nullptr && *env != '\0') return env;
+  return fallback;
+}
+
+PlatformSettings LoadPlatformSettings(const std::string& file) {
+  const auto document = config::Document::LoadFile(file, config::ProcessEnvironment());
+  PlatformSettings settings = PlatformSettings::Parse(document.Root());
+  document.RejectUnknownKeys();
+  return settings;
+}
+
+}  // namespace orderly::app
