@@ -34,6 +34,11 @@ class ManualClock final : public Clock {
     std::lock_guard lock(mutex_);
     now_ += by;
   }
+  /// Moves the clock anywhere, backwards included (wall clocks do).
+  void Set(TimePoint to) {
+    std::lock_guard lock(mutex_);
+    now_ = to;
+  }
 
  private:
   mutable std::mutex mutex_;

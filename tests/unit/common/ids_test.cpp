@@ -1,0 +1,67 @@
+#include "orderly/common/ids.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace orderly {
+namespace {
+
+TEST(UuidV7Test, HasVersionVariantAndCanonicalForm) {
+  ManualClock clock;
+  UuidV7Generator ids(clock);
+  const std::string id = ids.Next();
+  ASSERT_TRUE(IsUuid(id)) << id;
+  EXPECT_EQ(id[14], '7');
+  EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
+}
+
+TEST(UuidV7Test, EmbedsTheClockMillis) {
+  ManualClock clock;
+  UuidV7Generator ids(clock);
+  EXPECT_EQ(UuidV7Millis(ids.Next()), ToUnixMillis(clock.Now()));
+}
+
+TEST(UuidV7Test, SortsInCreationOrderWithinOneMillisecond) {
+  ManualClock clock;
+  UuidV7Generator ids(clock);
+  std::string previous = ids.Next();
+  for (int i = 0; i < 10'000; ++i) {  // more than the 12-bit counter holds
+    if (i % 3000 == 0) clock.Advance(std::chrono::milliseconds(1));
+    const std::string next = ids.Next();
+    ASSERT_LT(previous, next);
+    previous = next;
+  }
+}
+
+TEST(UuidV7Test, StaysMonotonicWhenTheClockGoesBack) {
+  ManualClock clock;
+  UuidV7Generator ids(clock);
+  const std::string first = ids.Next();
+  clock.Set(clock.Now() - std::chrono::seconds(5));
+  EXPECT_LT(first, ids.Next());
+}
+
+TEST(UuidV7Test, ProcessWideIdsAreUnique) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(seen.insert(NewUuidV7()).second);
+}
+
+TEST(UuidTest, RejectsMalformedText) {
+  EXPECT_FALSE(IsUuid(""));
+  EXPECT_FALSE(IsUuid("0190a4b2-7c3d-7e4f-8a1b-2c3d4e5f6a7"));
+  EXPECT_FALSE(IsUuid("0190a4b2x7c3d-7e4f-8a1b-2c3d4e5f6a7b"));
+  EXPECT_FALSE(IsUuid("0190a4b2-7c3d-7e4f-8a1b-2c3d4e5f6a7g"));
+  EXPECT_TRUE(IsUuid("0190A4B2-7C3D-7E4F-8A1B-2C3D4E5F6A7B"));
+  EXPECT_EQ(UuidV7Millis("0190a4b2-7c3d-4e4f-8a1b-2c3d4e5f6a7b"), -1);  // version 4
+}
+
+TEST(RandomHexTokenTest, Is128BitsOfHex) {
+  const std::string token = RandomHexToken();
+  EXPECT_EQ(token.size(), 32u);
+  EXPECT_EQ(token.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(token, RandomHexToken());
+}
+
+}  // namespace
+}  // namespace orderly

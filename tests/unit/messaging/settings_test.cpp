@@ -1,0 +1,38 @@
+#include "orderly/messaging/settings.h"
+
+#include <gtest/gtest.h>
+
+#include "orderly/messaging/topics.h"
+
+namespace orderly::messaging {
+namespace {
+
+KafkaSettings ParseKafka(const std::string& yaml) {
+  return KafkaSettings::Parse(config::Document::LoadString(yaml).Root().Section("kafka"));
+}
+
+TEST(KafkaSettingsTest, AcceptsAListOrACommaSeparatedString) {
+  EXPECT_EQ(ParseKafka("kafka: {brokers: [a:1, b:2]}").brokers, "a:1,b:2");
+  EXPECT_EQ(ParseKafka("kafka: {brokers: 'a:1,b:2'}").brokers, "a:1,b:2");
+}
+
+TEST(KafkaSettingsTest, RejectsBrokerWithoutPort) {
+  try {
+    ParseKafka("kafka: {brokers: [a:1, b]}");
+    FAIL() << "expected ConfigError";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.field(), "kafka.brokers");
+  }
+  EXPECT_THROW(ParseKafka("kafka: {brokers: 'a:x'}"), config::ConfigError);
+}
+
+TEST(TopicsTest, EveryTopicHasADeadLetterTopic) {
+  const auto topics = AllTopics();
+  EXPECT_EQ(topics.size(), 10u);
+  for (std::string_view topic : {kOrderEvents, kOrderCommands, kInventoryCommands, kPaymentCommands, kSagaReplies}) {
+    EXPECT_NE(std::find(topics.begin(), topics.end(), DeadLetterTopic(topic)), topics.end()) << topic;
+  }
+}
+
+}  // namespace
+}  // namespace orderly::messaging
