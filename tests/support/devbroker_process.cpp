@@ -12,7 +12,7 @@
 namespace orderly::testing {
 
 DevbrokerProcess::DevbrokerProcess() {
-  const std::string binary = RequiredEnv("ORDERLY_DEVBROKER_BIN");
+  const std::string binary = DevbrokerBinary();
   const std::string port = std::to_string(FreePort());
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe failed");

@@ -20,6 +20,9 @@ std::string RequiredEnv(const char* name) {
   return value;
 }
 
+std::string DevbrokerBinary() { return ORDERLY_DEVBROKER_BIN; }
+std::string OrderlyConfigBinary() { return ORDERLY_CONFIG_BIN; }
+
 const app::PlatformSettings& TestPlatform() {
   static const app::PlatformSettings settings = app::LoadPlatformSettings(RequiredEnv("ORDERLY_TEST_DIR") + "/config.yaml");
   return settings;

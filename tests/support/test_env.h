@@ -21,6 +21,10 @@ bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds
 /// A loopback port nothing listens on right now.
 [[nodiscard]] int FreePort();
 
+/// Paths of the tools under test, from the build.
+[[nodiscard]] std::string DevbrokerBinary();
+[[nodiscard]] std::string OrderlyConfigBinary();
+
 /// $name, or a test failure naming it.
 [[nodiscard]] std::string RequiredEnv(const char* name);
 

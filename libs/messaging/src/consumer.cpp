@@ -47,6 +47,8 @@ struct Consumer::Impl {
   Producer& dead_letters;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::atomic<bool> running{true};
+  std::atomic<uint64_t> handled{0};
+  std::atomic<uint64_t> dead_lettered{0};
   std::mutex mutex;
   std::condition_variable wake;  // cuts backoff waits short on Stop
   std::thread thread;
@@ -67,6 +69,7 @@ struct Consumer::Impl {
     for (int attempt = 1;; ++attempt) {
       try {
         handler(message);
+        ++handled;
         return true;
       } catch (const PoisonMessage& e) {
         return DeadLetter(message, e.what(), attempt);
@@ -94,6 +97,7 @@ struct Consumer::Impl {
     for (int attempt = 1; running; ++attempt) {
       const auto result = dead_letters.PublishBatch({dead});
       if (result.front().delivered) {
+        ++dead_lettered;
         spdlog::error("{}[{}]@{} dead-lettered to {}: {}", message.topic, message.partition, message.offset,
                       dead.topic, error);
         return true;
@@ -157,5 +161,8 @@ void Consumer::Stop() {
   impl_->thread.join();
   impl_->consumer->close();
 }
+
+uint64_t Consumer::handled() const { return impl_->handled.load(); }
+uint64_t Consumer::dead_lettered() const { return impl_->dead_lettered.load(); }
 
 }  // namespace orderly::messaging

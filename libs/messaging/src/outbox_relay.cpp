@@ -29,6 +29,7 @@ struct OutboxRelay::Impl {
   int64_t lock_key;
   std::atomic<bool> running{true};
   std::atomic<uint64_t> published{0};
+  std::atomic<uint64_t> failed_batches{0};
   std::mutex mutex;
   std::condition_variable wake;
   std::vector<std::thread> threads;
@@ -98,6 +99,7 @@ struct OutboxRelay::Impl {
         spdlog::warn("outbox relay shard {}: {}", cluster.shard(shard).name, e.what());
       }
       if (!sent) {
+        ++failed_batches;
         Pause(settings.failure_backoff);
       } else if (*sent < static_cast<size_t>(settings.batch_size)) {
         listener->Wait(settings.poll_interval);
@@ -127,5 +129,6 @@ void OutboxRelay::Stop() {
 }
 
 uint64_t OutboxRelay::published() const { return impl_->published.load(); }
+uint64_t OutboxRelay::failed_batches() const { return impl_->failed_batches.load(); }
 
 }  // namespace orderly::messaging

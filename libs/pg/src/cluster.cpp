@@ -24,7 +24,9 @@ Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params)
     values.reserve(params.size());
     for (const auto& param : params) values.push_back(param.text() ? param.text()->c_str() : nullptr);
     auto data = std::make_shared<ResultData>();
-    data->result = impl_.work.exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(values));
+    // Without parameters the simple protocol runs, which also takes multi-statement scripts.
+    data->result = params.empty() ? impl_.work.exec(std::string(sql))
+                                  : impl_.work.exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(values));
     return Result(std::move(data));
   } catch (...) {
     detail::RethrowTranslated(impl_.context);

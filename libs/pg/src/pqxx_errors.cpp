@@ -24,6 +24,13 @@ void RethrowTranslated(const std::string& context) {
     throw CommitInDoubt(context + ": connection lost during COMMIT, outcome unknown: " + OneLine(e.what()));
   } catch (const pqxx::broken_connection& e) {
     throw ConnectionError(context + ": connection lost: " + OneLine(e.what()));
+  } catch (const pqxx::serialization_failure& e) {
+    // libpqxx 6 derives transaction rollbacks from pqxx::failure, not sql_error.
+    throw ServerError(ErrorCode::kConflict, "40001", context + ": " + OneLine(e.what()));
+  } catch (const pqxx::deadlock_detected& e) {
+    throw ServerError(ErrorCode::kConflict, "40P01", context + ": " + OneLine(e.what()));
+  } catch (const pqxx::statement_completion_unknown& e) {
+    throw CommitInDoubt(context + ": connection lost, statement outcome unknown: " + OneLine(e.what()));
   } catch (const pqxx::unique_violation& e) {
     throw UniqueViolation(context + ": " + OneLine(e.what()));
   } catch (const pqxx::sql_error& e) {

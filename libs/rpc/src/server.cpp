@@ -43,6 +43,8 @@ void Server::Start() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(impl_->settings.listen, grpc::InsecureServerCredentials(), &impl_->port);
   builder.SetMaxReceiveMessageSize(impl_->settings.max_message_bytes);
+  // gRPC shares ports by default (SO_REUSEPORT); two servers on one address is a misconfiguration.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (auto* service : impl_->services) builder.RegisterService(service);
   if (!impl_->interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(impl_->interceptors));
   impl_->server = builder.BuildAndStart();

@@ -49,6 +49,10 @@ class Consumer final {
   /// Stops consuming; idempotent. Blocks until the current record is finished.
   void Stop();
 
+  /// Records whose handler returned, and records sent to a dead-letter topic; for metrics and tests.
+  [[nodiscard]] uint64_t handled() const;
+  [[nodiscard]] uint64_t dead_lettered() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -29,6 +29,8 @@ class OutboxRelay final {
   void Stop();
   /// Rows published and marked sent since start, for metrics and tests.
   [[nodiscard]] uint64_t published() const;
+  /// Batches that could not be published in full (broker or database trouble).
+  [[nodiscard]] uint64_t failed_batches() const;
 
  private:
   struct Impl;
