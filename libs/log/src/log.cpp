@@ -96,17 +96,21 @@ Settings Settings::Parse(const config::Node& section) {
   return settings;
 }
 
-void Init(const Settings& settings, const std::string& service) {
-  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+std::shared_ptr<spdlog::logger> MakeLogger(const Settings& settings, const std::string& service,
+                                           spdlog::sink_ptr sink) {
   auto logger = std::make_shared<spdlog::logger>(service, std::move(sink));
   logger->set_formatter(std::make_unique<LineFormatter>(service, settings.format == "json"));
   logger->set_level(spdlog::level::from_str(settings.level));
   logger->flush_on(spdlog::level::warn);
-  spdlog::set_default_logger(std::move(logger));
+  return logger;
 }
 
-ScopedFields::ScopedFields(std::vector<std::pair<std::string, std::string>> fields) : pushed_(fields.size()) {
-  for (auto& field : fields) t_fields.push_back(std::move(field));
+void Init(const Settings& settings, const std::string& service) {
+  spdlog::set_default_logger(MakeLogger(settings, service, std::make_shared<spdlog::sinks::stderr_sink_mt>()));
+}
+
+ScopedFields::ScopedFields(std::initializer_list<std::pair<std::string, std::string>> fields) : pushed_(fields.size()) {
+  t_fields.insert(t_fields.end(), fields.begin(), fields.end());
 }
 
 ScopedFields::~ScopedFields() { t_fields.resize(t_fields.size() - pushed_); }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "config_errors.h"
+
 namespace orderly::config {
 namespace {
 
@@ -23,12 +25,7 @@ Sample Parse(const Document& document) {
 }
 
 std::string ErrorOf(const std::string& yaml, const std::vector<std::string>& env = {}) {
-  try {
-    Parse(Document::LoadString(yaml, env));
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
+  return orderly::testing::ConfigErrorOf([&] { Parse(Document::LoadString(yaml, env)); });
 }
 
 TEST(ConfigTest, DefaultsApplyWhenSectionsAreAbsent) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "config_errors.h"
 #include "orderly/messaging/topics.h"
 
 namespace orderly::messaging {
@@ -17,13 +18,10 @@ TEST(KafkaSettingsTest, AcceptsAListOrACommaSeparatedString) {
 }
 
 TEST(KafkaSettingsTest, RejectsBrokerWithoutPort) {
-  try {
-    ParseKafka("kafka: {brokers: [a:1, b]}");
-    FAIL() << "expected ConfigError";
-  } catch (const config::ConfigError& e) {
-    EXPECT_EQ(e.field(), "kafka.brokers");
-  }
-  EXPECT_THROW(ParseKafka("kafka: {brokers: 'a:x'}"), config::ConfigError);
+  EXPECT_EQ(orderly::testing::ConfigErrorOf([] { ParseKafka("kafka: {brokers: [a:1, b]}"); }),
+            "kafka.brokers: expected host:port entries, got 'b' (in <inline>)");
+  EXPECT_EQ(orderly::testing::ConfigErrorOf([] { ParseKafka("kafka: {brokers: 'a:x'}"); }),
+            "kafka.brokers: expected host:port entries, got 'a:x' (in <inline>)");
 }
 
 TEST(TopicsTest, EveryTopicHasADeadLetterTopic) {

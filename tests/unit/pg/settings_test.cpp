@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "config_errors.h"
+
 namespace orderly::pg {
 namespace {
 
@@ -26,37 +28,28 @@ postgres:
   EXPECT_EQ(settings.virtual_nodes, 128);
 }
 
+std::string ErrorOf(const std::string& yaml) {
+  return orderly::testing::ConfigErrorOf([&] { ParseYaml(yaml); });
+}
+
 TEST(PgSettingsTest, RequiresAShard) {
-  try {
-    ParseYaml("postgres: {pool_size: 2}");
-    FAIL() << "expected ConfigError";
-  } catch (const config::ConfigError& e) {
-    EXPECT_EQ(e.field(), "postgres.shards");
-  }
+  EXPECT_EQ(ErrorOf("postgres: {pool_size: 2}"), "postgres.shards: at least one shard is required (in <inline>)");
 }
 
 TEST(PgSettingsTest, RejectsBadPortWithItsPath) {
-  try {
-    ParseYaml("postgres: {shards: [{name: a, port: 70000}]}");
-    FAIL() << "expected ConfigError";
-  } catch (const config::ConfigError& e) {
-    EXPECT_EQ(e.field(), "postgres.shards[0].port");
-    EXPECT_STREQ(e.what(), "postgres.shards[0].port: must be in 1..65535, got 70000 (in <inline>)");
-  }
+  EXPECT_EQ(ErrorOf("postgres: {shards: [{name: a, port: 70000}]}"),
+            "postgres.shards[0].port: must be in 1..65535, got 70000 (in <inline>)");
 }
 
 TEST(PgSettingsTest, RejectsDuplicateShardNames) {
-  EXPECT_THROW(ParseYaml("postgres: {shards: [{name: a}, {name: a}]}"), config::ConfigError);
+  EXPECT_EQ(ErrorOf("postgres: {shards: [{name: a}, {name: a}]}"),
+            "postgres.shards[1].name: duplicate shard name 'a' (in <inline>)");
 }
 
 TEST(PgSettingsTest, RejectsUnknownKeyInsideAShard) {
-  try {
-    ParseYaml("postgres: {shards: [{name: a, prot: 1}]}");
-    FAIL() << "expected ConfigError";
-  } catch (const config::ConfigError& e) {
-    EXPECT_EQ(e.field(), "postgres.shards[0].prot");
-    EXPECT_NE(std::string(e.what()).find("did you mean 'port'?"), std::string::npos) << e.what();
-  }
+  EXPECT_EQ(ErrorOf("postgres: {shards: [{name: a, prot: 1}]}"),
+            "postgres.shards[0].prot: unknown key in <inline>; known keys: dbname, host, name, password, port, user; "
+            "did you mean 'port'?");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <memory>
 #include <string>
+#include <initializer_list>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,10 @@ struct Settings {
   static Settings Parse(const config::Node& section);
 };
 
+/// A logger writing Orderly's line format to `sink`.
+[[nodiscard]] std::shared_ptr<spdlog::logger> MakeLogger(const Settings& settings, const std::string& service,
+                                                         spdlog::sink_ptr sink);
+
 /// Installs the process-wide logger writing to stderr. Call once at start-up, before threads.
 void Init(const Settings& settings, const std::string& service);
 
@@ -25,7 +31,7 @@ void Init(const Settings& settings, const std::string& service);
 /// Not movable; nest freely.
 class ScopedFields final {
  public:
-  explicit ScopedFields(std::vector<std::pair<std::string, std::string>> fields);
+  explicit ScopedFields(std::initializer_list<std::pair<std::string, std::string>> fields);
   ~ScopedFields();
   ScopedFields(const ScopedFields&) = delete;
   ScopedFields& operator=(const ScopedFields&) = delete;
