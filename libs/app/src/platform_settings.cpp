@@ -4,6 +4,16 @@
 
 namespace orderly::app {
 
+InventorySettings InventorySettings::Parse(const config::Node& section) {
+  return InventorySettings{rpc::ServerSettings::Parse(section)};
+}
+
+ServicesSettings ServicesSettings::Parse(const config::Node& section) {
+  ServicesSettings settings;
+  settings.inventory = InventorySettings::Parse(section.Section("inventory"));
+  return settings;
+}
+
 PlatformSettings PlatformSettings::Parse(const config::Node& root) {
   PlatformSettings settings;
   settings.log = log::Settings::Parse(root.Section("log"));
@@ -11,6 +21,7 @@ PlatformSettings PlatformSettings::Parse(const config::Node& root) {
   settings.redis = cache::Settings::Parse(root.Section("redis"));
   settings.kafka = messaging::KafkaSettings::Parse(root.Section("kafka"));
   settings.outbox = messaging::OutboxSettings::Parse(root.Section("outbox"));
+  settings.services = ServicesSettings::Parse(root.Section("services"));
   return settings;
 }
 

@@ -140,6 +140,9 @@ Consumer::Consumer(const KafkaSettings& settings, std::string group_id, std::vec
       {"fetch.wait.max.ms", std::to_string(settings.fetch_wait_max.count())},
       {"session.timeout.ms", std::to_string(settings.session_timeout.count())},
       {"enable.partition.eof", "false"},
+      // A consumer may start before the first producer; where the broker allows it, its topics
+      // are created rather than waited for until the next metadata refresh.
+      {"allow.auto.create.topics", "true"},
   });
   std::string error;
   impl_->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), error));

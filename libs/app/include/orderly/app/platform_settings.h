@@ -8,16 +8,32 @@
 #include "orderly/log/log.h"
 #include "orderly/messaging/settings.h"
 #include "orderly/pg/settings.h"
+#include "orderly/rpc/settings.h"
 
 namespace orderly::app {
 
-/// The sections every Orderly process shares: log, postgres, redis, kafka, outbox.
+/// `services.inventory`.
+struct InventorySettings {
+  rpc::ServerSettings server;
+
+  static InventorySettings Parse(const config::Node& section);
+};
+
+/// The `services` section: every service's own settings, so one file configures the whole stack.
+struct ServicesSettings {
+  InventorySettings inventory;
+
+  static ServicesSettings Parse(const config::Node& section);
+};
+
+/// The sections every Orderly process shares: log, postgres, redis, kafka, outbox, services.
 struct PlatformSettings {
   log::Settings log;
   pg::Settings postgres;
   cache::Settings redis;
   messaging::KafkaSettings kafka;
   messaging::OutboxSettings outbox;
+  ServicesSettings services;
 
   static PlatformSettings Parse(const config::Node& root);
 };

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "orderly/common/config.h"
 
@@ -11,6 +12,8 @@ namespace orderly::messaging {
 struct KafkaSettings {
   std::string brokers = "127.0.0.1:9092";
   std::string client_id = "orderly";
+  // Prepended to every topic name, so tests or tenants can share one cluster without crosstalk.
+  std::string topic_prefix;
   // The broker holds a fetch this long when no data is ready; keep it small on devbroker, which
   // holds every fetch for the full wait.
   std::chrono::milliseconds fetch_wait_max{100};
@@ -23,6 +26,9 @@ struct KafkaSettings {
   std::chrono::milliseconds retry_backoff_max{5'000};
 
   static KafkaSettings Parse(const config::Node& section);
+
+  /// `topic` with topic_prefix applied.
+  [[nodiscard]] std::string Topic(std::string_view topic) const { return topic_prefix + std::string(topic); }
 };
 
 /// The `outbox` config section (the relay).

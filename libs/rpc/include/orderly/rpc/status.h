@@ -3,6 +3,7 @@
 #include <exception>
 #include <utility>
 
+#include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
 
 #include "orderly/common/errors.h"
@@ -29,6 +30,15 @@ template <typename Body>
   } catch (...) {
     return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
   }
+}
+
+/// Runs a unary callback handler's body and finishes the call with its mapped status:
+///   return rpc::FinishUnary(context, [&] { ...fill *response or throw... });
+template <typename Body>
+grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, Body&& body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(Guard(std::forward<Body>(body)));
+  return reactor;
 }
 
 }  // namespace orderly::rpc

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include "orderly/app/platform_settings.h"
+#include "orderly/cache/redis_client.h"
+#include "orderly/messaging/outbox_relay.h"
+#include "orderly/messaging/producer.h"
+#include "orderly/pg/cluster.h"
+#include "orderly/pg/migrations.h"
+
+namespace orderly::app {
+
+/// The infrastructure one service process shares, built in this order and destroyed in reverse.
+struct Runtime {
+  PlatformSettings settings;
+  std::unique_ptr<pg::Cluster> cluster;
+  std::unique_ptr<cache::RedisClient> redis;
+  std::unique_ptr<messaging::Producer> producer;
+  std::unique_ptr<messaging::OutboxRelay> relay;
+
+  /// Connects to every shard (and applies `migrations` plus the outbox/inbox tables), Redis and
+  /// Kafka, and starts the outbox relay. @throws on the first thing that cannot start.
+  Runtime(PlatformSettings platform, const std::string& schema, std::vector<pg::MigrationSet> migrations);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+};
+
+/// A service's own parts, built on the runtime.
+class ServiceModule {
+ public:
+  virtual ~ServiceModule() = default;
+  /// The gRPC services to serve; they live as long as the module.
+  [[nodiscard]] virtual std::vector<grpc::Service*> GrpcServices() = 0;
+  /// Stops consuming; called after in-flight calls drained, before the runtime goes away.
+  virtual void Stop() = 0;
+};
+
+/// What makes one service.
+struct ServiceDefinition {
+  std::string name;  // also its PostgreSQL schema
+  std::vector<pg::MigrationSet> migrations;
+  std::function<rpc::ServerSettings(const PlatformSettings&)> server_settings;
+  std::function<std::unique_ptr<ServiceModule>(Runtime&)> build;
+};
+
+/// main() of every service: config (--config/ORDERLY_CONFIG), logging, runtime, module, gRPC
+/// server; serves until SIGTERM/SIGINT, then drains calls, stops consumers, the relay and the
+/// producer, in that order. Returns 0 after a clean shutdown; 1 with one log line if start-up
+/// failed (bad config, unreachable shard, port in use).
+int RunService(int argc, char** argv, const ServiceDefinition& definition);
+
+}  // namespace orderly::app

@@ -1,0 +1,51 @@
+#include "orderly/app/service_main.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "orderly/messaging/outbox.h"
+#include "orderly/rpc/server.h"
+
+namespace orderly::app {
+
+Runtime::Runtime(PlatformSettings platform, const std::string& schema, std::vector<pg::MigrationSet> migrations)
+    : settings(std::move(platform)) {
+  cluster = std::make_unique<pg::Cluster>(settings.postgres, schema);
+  migrations.insert(migrations.begin(), messaging::SchemaMigrations());
+  pg::ApplyMigrations(*cluster, migrations);
+  redis = std::make_unique<cache::RedisClient>(settings.redis);
+  producer = std::make_unique<messaging::Producer>(settings.kafka);
+  relay = std::make_unique<messaging::OutboxRelay>(*cluster, *producer, settings.outbox);
+}
+
+Runtime::~Runtime() = default;  // members go in reverse: the relay stops before the producer flushes
+
+int RunService(int argc, char** argv, const ServiceDefinition& definition) {
+  rpc::ShutdownSignal signal;  // before any thread starts
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  PlatformSettings settings;
+  try {
+    settings = LoadPlatformSettings(ConfigPath(args, "config/local.yaml"));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: config error: %s\n", definition.name.c_str(), e.what());
+    return 1;
+  }
+  log::Init(settings.log, definition.name);
+  try {
+    const rpc::ServerSettings server_settings = definition.server_settings(settings);
+    Runtime runtime(std::move(settings), definition.name, definition.migrations);
+    const std::unique_ptr<ServiceModule> module = definition.build(runtime);
+    rpc::Server server(server_settings);
+    for (grpc::Service* service : module->GrpcServices()) server.AddService(service);
+    server.OnShutdown([&] { runtime.relay->Stop(); });
+    server.OnShutdown([&] { module->Stop(); });  // hooks run last-added first
+    server.Start();
+    return rpc::ServeUntilSignal(server, signal);
+  } catch (const std::exception& e) {
+    spdlog::critical("{} cannot start: {}", definition.name, e.what());
+    return 1;
+  }
+}
+
+}  // namespace orderly::app

@@ -1,0 +1,71 @@
+#include "command_handler.h"
+
+#include "orderly/common/validate.h"
+#include "orderly/messaging/envelope.h"
+#include "orderly/messaging/outbox.h"
+#include "orderly/messaging/topics.h"
+
+namespace orderly::inventory {
+namespace {
+
+using messaging::Payload;
+using messaging::PoisonMessage;
+
+// A command that fails validation can never succeed: it is poison, not a retry candidate.
+void ValidateReserve(const v1::ReserveStock& command) {
+  try {
+    validate::Identifier("order_id", command.order_id(), 128);
+    if (command.lines().empty()) throw InvalidArgument("lines", "must not be empty");
+    for (int i = 0; i < command.lines_size(); ++i) {
+      const std::string field = "lines[" + std::to_string(i) + "]";
+      validate::Identifier(field + ".sku", command.lines(i).sku());
+      validate::Range(field + ".quantity", command.lines(i).quantity(), 1, 1'000'000);
+    }
+  } catch (const InvalidArgument& e) {
+    throw PoisonMessage(e.field(), std::string(e.what()).substr(e.field().size() + 2));
+  }
+}
+
+}  // namespace
+
+void CommandHandler::Reply(pg::Transaction& tx, const v1::Envelope& cause, const google::protobuf::Message& reply) {
+  messaging::AppendToOutbox(tx, kafka_.Topic(messaging::kSagaReplies),
+                            messaging::MakeEnvelope(reply, messaging::CausedBy(cause), ids_, clock_));
+}
+
+void CommandHandler::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
+  const std::string& type = envelope.type();
+  if (type == v1::ReserveStock::descriptor()->full_name()) {
+    const auto command = Payload<v1::ReserveStock>(envelope);
+    ValidateReserve(command);
+    const ReserveOutcome outcome = reservations_.Reserve(command.order_id(), command.lines());
+    if (outcome.reserved) {
+      v1::StockReserved reply;
+      reply.set_order_id(command.order_id());
+      Reply(tx, envelope, reply);
+    } else {
+      v1::StockRejected reply;
+      reply.set_order_id(command.order_id());
+      reply.set_sku(outcome.sku);
+      reply.set_requested(outcome.requested);
+      reply.set_available(outcome.available);
+      Reply(tx, envelope, reply);
+    }
+  } else if (type == v1::ReleaseStock::descriptor()->full_name()) {
+    const auto command = Payload<v1::ReleaseStock>(envelope);
+    reservations_.Release(command.order_id());
+    v1::StockReleased reply;
+    reply.set_order_id(command.order_id());
+    Reply(tx, envelope, reply);
+  } else if (type == v1::CommitStock::descriptor()->full_name()) {
+    const auto command = Payload<v1::CommitStock>(envelope);
+    reservations_.Commit(command.order_id());
+    v1::StockCommitted reply;
+    reply.set_order_id(command.order_id());
+    Reply(tx, envelope, reply);
+  } else {
+    throw PoisonMessage("envelope.type", "inventory does not handle " + type);
+  }
+}
+
+}  // namespace orderly::inventory

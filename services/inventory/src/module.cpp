@@ -1,0 +1,58 @@
+#include "orderly/cache/cache_aside.h"
+#include "orderly/inventory/inventory.h"
+#include "orderly/messaging/consumer.h"
+#include "orderly/messaging/inbox_handler.h"
+#include "orderly/messaging/topics.h"
+
+#include "catalog.h"
+#include "command_handler.h"
+#include "grpc_service.h"
+#include "reservations.h"
+
+namespace orderly::inventory {
+namespace {
+
+constexpr const char* kName = "inventory";
+
+class Module final : public app::ServiceModule {
+ public:
+  explicit Module(app::Runtime& runtime)
+      : catalog_(*runtime.cluster),
+        reservations_(*runtime.cluster),
+        products_(*runtime.redis, "orderly:inventory:product:", runtime.settings.redis.cache_ttl),
+        grpc_(catalog_, products_),
+        commands_(reservations_, runtime.settings.kafka, SystemClock::Instance()),
+        consumer_(runtime.settings.kafka, "orderly-inventory",
+                  {runtime.settings.kafka.Topic(messaging::kInventoryCommands)},
+                  messaging::MakeInboxHandler(*runtime.cluster, kName,
+                                              [this](pg::Transaction& tx, const v1::Envelope& envelope) {
+                                                commands_.Handle(tx, envelope);
+                                              }),
+                  *runtime.producer) {}
+
+  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
+  void Stop() override { consumer_.Stop(); }
+
+ private:
+  Catalog catalog_;
+  Reservations reservations_;
+  cache::CacheAside products_;
+  GrpcService grpc_;
+  CommandHandler commands_;
+  messaging::Consumer consumer_;  // last: stops before what its handler uses goes away
+};
+
+}  // namespace
+
+std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime) { return std::make_unique<Module>(runtime); }
+
+app::ServiceDefinition Definition() {
+  return app::ServiceDefinition{
+      kName,
+      {Migrations()},
+      [](const app::PlatformSettings& settings) { return settings.services.inventory.server; },
+      MakeModule,
+  };
+}
+
+}  // namespace orderly::inventory
