@@ -38,8 +38,14 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     const std::unique_ptr<ServiceModule> module = definition.build(runtime);
     rpc::Server server(server_settings);
     for (grpc::Service* service : module->GrpcServices()) server.AddService(service);
-    server.OnShutdown([&] { runtime.relay->Stop(); });
-    server.OnShutdown([&] { module->Stop(); });  // hooks run last-added first
+    server.OnShutdown([&] {
+      runtime.relay->Stop();
+      spdlog::info("outbox relay stopped");
+    });
+    server.OnShutdown([&] {  // hooks run last-added first
+      module->Stop();
+      spdlog::info("consumers stopped");
+    });
     server.Start();
     return rpc::ServeUntilSignal(server, signal);
   } catch (const std::exception& e) {

@@ -258,15 +258,15 @@ std::string Node::OneOf(std::string_view key, std::string_view fallback, const s
   Fail(key, "must be one of " + names + ", got '" + value + "'");
 }
 
-std::string Node::HostPort(std::string_view key, std::string_view fallback) const {
+std::string Node::HostPort(std::string_view key, std::string_view fallback, int min_port) const {
   std::string value = String(key, fallback);
   const size_t colon = value.rfind(':');
   if (colon == std::string::npos || colon == 0) Fail(key, "expected host:port, got '" + value + "'");
   const std::string port = value.substr(colon + 1);
   int parsed = 0;
   const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), parsed);
-  if (error != std::errc{} || end != port.data() + port.size() || parsed < 1 || parsed > 65535) {
-    Fail(key, "port must be in 1..65535, got '" + port + "'");
+  if (error != std::errc{} || end != port.data() + port.size() || parsed < min_port || parsed > 65535) {
+    Fail(key, "port must be in " + std::to_string(min_port) + "..65535, got '" + port + "'");
   }
   return value;
 }

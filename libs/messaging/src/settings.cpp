@@ -31,7 +31,7 @@ KafkaSettings KafkaSettings::Parse(const config::Node& section) {
     start = end + 1;
   }
   s.client_id = section.String("client_id", s.client_id);
-  s.topic_prefix = section.String("topic_prefix", s.topic_prefix);
+  s.prefix = section.String("prefix", s.prefix);
   s.fetch_wait_max = Millis(section, "fetch_wait_max_ms", s.fetch_wait_max, 1, 60'000);
   s.session_timeout = Millis(section, "session_timeout_ms", s.session_timeout, 1'000, 300'000);
   s.delivery_timeout = Millis(section, "delivery_timeout_ms", s.delivery_timeout, 100, 3'600'000);

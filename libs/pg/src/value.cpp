@@ -35,12 +35,12 @@ pqxx::field NonNull(const ResultData* data, size_t row, int column) {
 
 }  // namespace
 
-bool Row::IsNull(int column) const { return Field(data_, index_, column).is_null(); }
+bool Row::IsNull(int column) const { return Field(data_.get(), index_, column).is_null(); }
 
-std::string Row::String(int column) const { return NonNull(data_, index_, column).as<std::string>(); }
+std::string Row::String(int column) const { return NonNull(data_.get(), index_, column).as<std::string>(); }
 
 int64_t Row::Int(int column) const {
-  const pqxx::field field = NonNull(data_, index_, column);
+  const pqxx::field field = NonNull(data_.get(), index_, column);
   try {
     return field.as<int64_t>();
   } catch (const std::exception& e) {
@@ -48,12 +48,12 @@ int64_t Row::Int(int column) const {
   }
 }
 
-bool Row::Bool(int column) const { return NonNull(data_, index_, column).as<bool>(); }
+bool Row::Bool(int column) const { return NonNull(data_.get(), index_, column).as<bool>(); }
 
-std::string Row::Bytes(int column) const { return pqxx::binarystring(NonNull(data_, index_, column)).str(); }
+std::string Row::Bytes(int column) const { return pqxx::binarystring(NonNull(data_.get(), index_, column)).str(); }
 
 std::optional<std::string> Row::OptionalString(int column) const {
-  const pqxx::field field = Field(data_, index_, column);
+  const pqxx::field field = Field(data_.get(), index_, column);
   if (field.is_null()) return std::nullopt;
   return field.as<std::string>();
 }

@@ -22,7 +22,7 @@ class Module final : public app::ServiceModule {
         products_(*runtime.redis, "orderly:inventory:product:", runtime.settings.redis.cache_ttl),
         grpc_(catalog_, products_),
         commands_(reservations_, runtime.settings.kafka, SystemClock::Instance()),
-        consumer_(runtime.settings.kafka, "orderly-inventory",
+        consumer_(runtime.settings.kafka, runtime.settings.kafka.Group("orderly-inventory"),
                   {runtime.settings.kafka.Topic(messaging::kInventoryCommands)},
                   messaging::MakeInboxHandler(*runtime.cluster, kName,
                                               [this](pg::Transaction& tx, const v1::Envelope& envelope) {

@@ -41,8 +41,8 @@ class Node final {
   /// One of `allowed`, e.g. a log format.
   [[nodiscard]] std::string OneOf(std::string_view key, std::string_view fallback,
                                   const std::vector<std::string>& allowed) const;
-  /// "host:port" with a port in 1..65535.
-  [[nodiscard]] std::string HostPort(std::string_view key, std::string_view fallback) const;
+  /// "host:port" with a port in min_port..65535 (0 lets a listener pick a free port).
+  [[nodiscard]] std::string HostPort(std::string_view key, std::string_view fallback, int min_port = 1) const;
   [[nodiscard]] std::vector<std::string> StringList(std::string_view key) const;
 
   /// A nested mapping; an absent key gives an empty section, so every default applies.

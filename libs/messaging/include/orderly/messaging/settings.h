@@ -12,8 +12,9 @@ namespace orderly::messaging {
 struct KafkaSettings {
   std::string brokers = "127.0.0.1:9092";
   std::string client_id = "orderly";
-  // Prepended to every topic name, so tests or tenants can share one cluster without crosstalk.
-  std::string topic_prefix;
+  // Prepended to every topic and consumer-group name, so tests or tenants can share one cluster
+  // without seeing each other's messages or groups.
+  std::string prefix;
   // The broker holds a fetch this long when no data is ready; keep it small on devbroker, which
   // holds every fetch for the full wait.
   std::chrono::milliseconds fetch_wait_max{100};
@@ -27,8 +28,9 @@ struct KafkaSettings {
 
   static KafkaSettings Parse(const config::Node& section);
 
-  /// `topic` with topic_prefix applied.
-  [[nodiscard]] std::string Topic(std::string_view topic) const { return topic_prefix + std::string(topic); }
+  /// `topic` / `group` with the prefix applied.
+  [[nodiscard]] std::string Topic(std::string_view topic) const { return prefix + std::string(topic); }
+  [[nodiscard]] std::string Group(std::string_view group) const { return prefix + std::string(group); }
 };
 
 /// The `outbox` config section (the relay).

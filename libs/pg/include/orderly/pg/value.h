@@ -34,7 +34,8 @@ class Param final {
 
 struct ResultData;
 
-/// One row of a Result; valid while its Result lives. Column access by index.
+/// One row of a Result (it shares the result's data, so it may outlive the Result object).
+/// Column access by index.
 /// @throws orderly::Internal on a NULL read as a value or a failed conversion (a query bug).
 class Row final {
  public:
@@ -48,8 +49,8 @@ class Row final {
 
  private:
   friend class Result;
-  Row(const ResultData* data, size_t index) : data_(data), index_(index) {}
-  const ResultData* data_;
+  Row(std::shared_ptr<const ResultData> data, size_t index) : data_(std::move(data)), index_(index) {}
+  std::shared_ptr<const ResultData> data_;
   size_t index_;
 };
 
@@ -60,7 +61,7 @@ class Result final {
   [[nodiscard]] size_t size() const;
   [[nodiscard]] bool empty() const { return size() == 0; }
   [[nodiscard]] size_t affected_rows() const;
-  [[nodiscard]] Row operator[](size_t index) const { return Row(data_.get(), index); }
+  [[nodiscard]] Row operator[](size_t index) const { return Row(data_, index); }
   /// The only row. @throws orderly::Internal if there is not exactly one.
   [[nodiscard]] Row One() const;
 

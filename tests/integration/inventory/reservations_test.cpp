@@ -1,0 +1,153 @@
+#include <thread>
+
+#include "inventory_fixture.h"
+#include "orderly/messaging/envelope.h"
+#include "reservations.h"
+#include "test_env.h"
+
+namespace orderly::inventory {
+namespace {
+
+using messaging::Payload;
+
+class ReservationsTest : public InventoryTest {
+ protected:
+  // Two skus that live on different shards.
+  std::pair<std::string, std::string> SkusOnTwoShards() {
+    auto& cluster = *service_.runtime().cluster;
+    std::string first = "SKU-A";
+    for (int i = 0;; ++i) {
+      const std::string candidate = "SKU-B" + std::to_string(i);
+      if (cluster.ShardFor(candidate) != cluster.ShardFor(first)) return {first, candidate};
+    }
+  }
+};
+
+TEST_F(ReservationsTest, ReservesLinesOnDifferentShardsThenCommits) {
+  const auto [a, b] = SkusOnTwoShards();
+  AddProduct(a, 5);
+  AddProduct(b, 5);
+  Reserve("order-1", {{a, 2}, {b, 3}});
+  ASSERT_TRUE(Replies().WaitFor(1));
+  EXPECT_EQ(Replies().Received()[0].type(), "orderly.v1.StockReserved");
+  EXPECT_EQ(Stock(a).reserved(), 2);
+  EXPECT_EQ(Stock(b).reserved(), 3);
+
+  Commit("order-1");
+  ASSERT_TRUE(Replies().WaitFor(2));
+  EXPECT_EQ(Replies().Received()[1].type(), "orderly.v1.StockCommitted");
+  EXPECT_EQ(Stock(a).on_hand(), 3);
+  EXPECT_EQ(Stock(a).reserved(), 0);
+  EXPECT_EQ(Stock(b).on_hand(), 2);
+}
+
+TEST_F(ReservationsTest, LineThatCannotBeReservedReleasesTheOthersAndIsNamed) {
+  const auto [a, b] = SkusOnTwoShards();
+  AddProduct(a, 5);
+  AddProduct(b, 1);
+  const v1::Envelope command = Reserve("order-1", {{a, 2}, {b, 3}});
+  ASSERT_TRUE(Replies().WaitFor(1));
+  const v1::Envelope reply = Replies().Received()[0];
+  ASSERT_EQ(reply.type(), "orderly.v1.StockRejected");
+  EXPECT_EQ(reply.causation_id(), command.message_id());
+  EXPECT_EQ(reply.order_id(), "order-1");
+  const auto rejected = Payload<v1::StockRejected>(reply);
+  EXPECT_EQ(rejected.sku(), b);
+  EXPECT_EQ(rejected.requested(), 3);
+  EXPECT_EQ(rejected.available(), 1);
+  EXPECT_EQ(Stock(a).reserved(), 0);
+  EXPECT_EQ(Stock(a).on_hand(), 5);
+  EXPECT_EQ(Stock(b).reserved(), 0);
+}
+
+TEST_F(ReservationsTest, UnknownSkuIsRejectedWithNothingAvailable) {
+  AddProduct("SKU-A", 5);
+  Reserve("order-1", {{"SKU-A", 1}, {"SKU-NONE", 1}});
+  ASSERT_TRUE(Replies().WaitFor(1));
+  const auto rejected = Payload<v1::StockRejected>(Replies().Received()[0]);
+  EXPECT_EQ(rejected.sku(), "SKU-NONE");
+  EXPECT_EQ(rejected.available(), 0);
+  EXPECT_EQ(Stock("SKU-A").reserved(), 0);
+}
+
+TEST_F(ReservationsTest, RedeliveredCommandsHaveOneEffectAndOneReply) {
+  AddProduct("SKU-A", 10);
+  const v1::Envelope reserve = Reserve("order-1", {{"SKU-A", 4}});
+  service_.SendEnvelope(messaging::kInventoryCommands, reserve);  // same message again
+  ASSERT_TRUE(Replies().WaitFor(1));
+  const v1::Envelope release = Release("order-1");
+  service_.SendEnvelope(messaging::kInventoryCommands, release);
+  ASSERT_TRUE(Replies().WaitFor(2));
+  const v1::Envelope commit = Commit("order-1");  // after a release, commit finds nothing reserved
+  service_.SendEnvelope(messaging::kInventoryCommands, commit);
+  ASSERT_TRUE(Replies().WaitFor(3));
+  Reserve("order-2", {{"SKU-A", 1}});  // a marker: everything before it has been handled
+  ASSERT_TRUE(Replies().WaitFor(4));
+  const auto replies = Replies().Received();
+  ASSERT_EQ(replies.size(), 4u);
+  EXPECT_EQ(replies[0].type(), "orderly.v1.StockReserved");
+  EXPECT_EQ(replies[1].type(), "orderly.v1.StockReleased");
+  EXPECT_EQ(replies[2].type(), "orderly.v1.StockCommitted");
+  EXPECT_EQ(Stock("SKU-A").on_hand(), 10);
+  EXPECT_EQ(Stock("SKU-A").reserved(), 1);
+}
+
+TEST_F(ReservationsTest, RepeatedReserveForTheSameOrderGivesTheSameAnswer) {
+  AddProduct("SKU-A", 3);
+  Reserve("order-1", {{"SKU-A", 2}});
+  Reserve("order-1", {{"SKU-A", 2}});  // a new message id, as after an orchestrator retry
+  ASSERT_TRUE(Replies().WaitFor(2));
+  EXPECT_EQ(Replies().Received()[1].type(), "orderly.v1.StockReserved");
+  EXPECT_EQ(Stock("SKU-A").reserved(), 2);
+}
+
+TEST_F(ReservationsTest, MalformedCommandGoesToTheDlqAndTheServiceKeepsRunning) {
+  AddProduct("SKU-A", 3);
+  service_.SendRaw(messaging::kInventoryCommands, "order-x", "garbage");
+  v1::ReserveStock empty;
+  empty.set_order_id("order-y");  // no lines
+  service_.Send(messaging::kInventoryCommands, "order-y", empty);
+  Reserve("order-1", {{"SKU-A", 1}});
+  ASSERT_TRUE(Replies().WaitFor(1));
+  EXPECT_EQ(Replies().Received()[0].order_id(), "order-1");
+  std::atomic<int> dead{0};
+  messaging::Producer unused(service_.settings().kafka);
+  messaging::Consumer reader(service_.settings().kafka, testing::UniqueName("dlq"),
+                             {messaging::DeadLetterTopic(service_.Topic(messaging::kInventoryCommands))},
+                             [&](const messaging::ConsumedMessage&) { ++dead; }, unused);
+  EXPECT_TRUE(testing::WaitUntil([&] { return dead.load() == 2; }));
+}
+
+TEST_F(ReservationsTest, RestartedServiceResumesItsConsumerWithoutLoss) {
+  AddProduct("SKU-A", 10);
+  Reserve("order-0", {{"SKU-A", 1}});
+  ASSERT_TRUE(Replies().WaitFor(1));
+  service_.Stop();
+  for (int i = 1; i <= 3; ++i) Reserve("order-" + std::to_string(i), {{"SKU-A", 1}});
+  service_.Start();
+  stub_ = v1::InventoryService::NewStub(service_.Channel());
+  ASSERT_TRUE(Replies().WaitFor(4));
+  EXPECT_EQ(Stock("SKU-A").reserved(), 4);
+}
+
+TEST_F(ReservationsTest, RacingOrdersNeverReserveMoreThanOnHand) {
+  AddProduct("SKU-LAST", 10);
+  Reservations reservations(*service_.runtime().cluster);
+  std::atomic<int> reserved{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < 32; ++i) {
+    racers.emplace_back([&, i] {
+      google::protobuf::RepeatedPtrField<v1::OrderLine> lines;
+      lines.Add()->set_sku("SKU-LAST");
+      lines[0].set_quantity(1);
+      if (reservations.Reserve("race-" + std::to_string(i), lines).reserved) ++reserved;
+    });
+  }
+  for (auto& racer : racers) racer.join();
+  EXPECT_EQ(reserved.load(), 10);
+  EXPECT_EQ(Stock("SKU-LAST").reserved(), 10);
+  EXPECT_EQ(Stock("SKU-LAST").available(), 0);
+}
+
+}  // namespace
+}  // namespace orderly::inventory
