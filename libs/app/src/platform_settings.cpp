@@ -8,9 +8,18 @@ InventorySettings InventorySettings::Parse(const config::Node& section) {
   return InventorySettings{rpc::ServerSettings::Parse(section)};
 }
 
+PaymentSettings PaymentSettings::Parse(const config::Node& section) {
+  PaymentSettings settings;
+  settings.server = rpc::ServerSettings::Parse(section);
+  settings.max_order_minor_units =
+      section.Int("max_order_minor_units", settings.max_order_minor_units, 1, 1'000'000'000'000'000);
+  return settings;
+}
+
 ServicesSettings ServicesSettings::Parse(const config::Node& section) {
   ServicesSettings settings;
   settings.inventory = InventorySettings::Parse(section.Section("inventory"));
+  settings.payment = PaymentSettings::Parse(section.Section("payment"));
   return settings;
 }
 

@@ -12,6 +12,11 @@ void AppendToOutbox(pg::Transaction& tx, std::string_view topic, const v1::Envel
   tx.Exec("SELECT pg_notify($1, '')", {kOutboxChannel});
 }
 
+void AppendCausedBy(pg::Transaction& tx, std::string_view topic, const v1::Envelope& cause,
+                    const google::protobuf::Message& payload, UuidV7Generator& ids, const Clock& clock) {
+  AppendToOutbox(tx, topic, MakeEnvelope(payload, CausedBy(cause), ids, clock));
+}
+
 bool ClaimInbox(pg::Transaction& tx, std::string_view consumer, std::string_view message_id) {
   return tx.Exec("INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                  {consumer, message_id})

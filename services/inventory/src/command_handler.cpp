@@ -11,9 +11,8 @@ namespace {
 using messaging::Payload;
 using messaging::PoisonMessage;
 
-// A command that fails validation can never succeed: it is poison, not a retry candidate.
 void ValidateReserve(const v1::ReserveStock& command) {
-  try {
+  messaging::ValidateCommand([&] {
     validate::Identifier("order_id", command.order_id(), 128);
     if (command.lines().empty()) throw InvalidArgument("lines", "must not be empty");
     for (int i = 0; i < command.lines_size(); ++i) {
@@ -21,16 +20,13 @@ void ValidateReserve(const v1::ReserveStock& command) {
       validate::Identifier(field + ".sku", command.lines(i).sku());
       validate::Range(field + ".quantity", command.lines(i).quantity(), 1, 1'000'000);
     }
-  } catch (const InvalidArgument& e) {
-    throw PoisonMessage(e.field(), std::string(e.what()).substr(e.field().size() + 2));
-  }
+  });
 }
 
 }  // namespace
 
 void CommandHandler::Reply(pg::Transaction& tx, const v1::Envelope& cause, const google::protobuf::Message& reply) {
-  messaging::AppendToOutbox(tx, kafka_.Topic(messaging::kSagaReplies),
-                            messaging::MakeEnvelope(reply, messaging::CausedBy(cause), ids_, clock_));
+  messaging::AppendCausedBy(tx, kafka_.Topic(messaging::kSagaReplies), cause, reply, ids_, clock_);
 }
 
 void CommandHandler::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {

@@ -19,9 +19,19 @@ struct InventorySettings {
   static InventorySettings Parse(const config::Node& section);
 };
 
+/// `services.payment`.
+struct PaymentSettings {
+  rpc::ServerSettings server;
+  // Authorizations above this many minor units are declined (OVER_ORDER_LIMIT).
+  int64_t max_order_minor_units = 100'000'000;
+
+  static PaymentSettings Parse(const config::Node& section);
+};
+
 /// The `services` section: every service's own settings, so one file configures the whole stack.
 struct ServicesSettings {
   InventorySettings inventory;
+  PaymentSettings payment;
 
   static ServicesSettings Parse(const config::Node& section);
 };

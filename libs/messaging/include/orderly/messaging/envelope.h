@@ -40,6 +40,19 @@ struct EnvelopeContext {
 /// or its type does not name its payload.
 [[nodiscard]] v1::Envelope Decode(std::string_view bytes);
 
+/// Runs `checks` on a consumed command; an InvalidArgument it throws becomes a PoisonMessage, since
+/// a malformed command can never succeed and must not be retried.
+template <typename Checks>
+void ValidateCommand(Checks&& checks) {
+  try {
+    std::forward<Checks>(checks)();
+  } catch (const PoisonMessage&) {
+    throw;
+  } catch (const InvalidArgument& e) {
+    throw PoisonMessage(e.field(), std::string(e.what()).substr(e.field().size() + 2));
+  }
+}
+
 /// Unpacks the payload as T. @throws PoisonMessage if it holds another type.
 template <typename T>
 [[nodiscard]] T Payload(const v1::Envelope& envelope) {

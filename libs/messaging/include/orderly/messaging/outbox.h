@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "orderly/common/ids.h"
 #include "orderly/pg/migrations.h"
 #include "orderly/pg/transaction.h"
 #include "orderly/v1/events.pb.h"
@@ -18,6 +19,11 @@ inline constexpr std::string_view kOutboxChannel = "orderly_outbox";
 /// Queues `envelope` for `topic` inside the caller's transaction: it is published (by the relay)
 /// if and only if that transaction commits. The record key is the envelope's order_id.
 void AppendToOutbox(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope);
+
+/// Queues `payload` for `topic` as a message caused by `cause`: same order, saga, correlation and
+/// trace, with `cause` as its causation. For replies and follow-up commands.
+void AppendCausedBy(pg::Transaction& tx, std::string_view topic, const v1::Envelope& cause,
+                    const google::protobuf::Message& payload, UuidV7Generator& ids, const Clock& clock);
 
 /// Records `message_id` as handled by `consumer` in the caller's transaction. False if it was
 /// already recorded: the message is a redelivery and must have no further effect.

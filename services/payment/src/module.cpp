@@ -1,0 +1,55 @@
+#include "orderly/messaging/consumer.h"
+#include "orderly/messaging/inbox_handler.h"
+#include "orderly/messaging/topics.h"
+#include "orderly/payment/payment.h"
+
+#include "accounts.h"
+#include "command_handler.h"
+#include "grpc_service.h"
+#include "payments.h"
+
+namespace orderly::payment {
+namespace {
+
+constexpr const char* kName = "payment";
+
+class Module final : public app::ServiceModule {
+ public:
+  explicit Module(app::Runtime& runtime)
+      : accounts_(*runtime.cluster, SystemClock::Instance()),
+        payments_(runtime.settings.services.payment.max_order_minor_units, SystemClock::Instance()),
+        grpc_(*runtime.cluster, accounts_),
+        commands_(payments_, runtime.settings.kafka, SystemClock::Instance()),
+        consumer_(runtime.settings.kafka, runtime.settings.kafka.Group("orderly-payment"),
+                  {runtime.settings.kafka.Topic(messaging::kPaymentCommands)},
+                  messaging::MakeInboxHandler(
+                      *runtime.cluster, kName,
+                      [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); },
+                      CommandHandler::ShardKey),
+                  *runtime.producer) {}
+
+  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
+  void Stop() override { consumer_.Stop(); }
+
+ private:
+  Accounts accounts_;
+  Payments payments_;
+  GrpcService grpc_;
+  CommandHandler commands_;
+  messaging::Consumer consumer_;  // last: stops before what its handler uses goes away
+};
+
+}  // namespace
+
+std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime) { return std::make_unique<Module>(runtime); }
+
+app::ServiceDefinition Definition() {
+  return app::ServiceDefinition{
+      kName,
+      {Migrations()},
+      [](const app::PlatformSettings& settings) { return settings.services.payment.server; },
+      MakeModule,
+  };
+}
+
+}  // namespace orderly::payment
