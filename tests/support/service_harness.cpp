@@ -8,7 +8,7 @@
 namespace orderly::testing {
 
 ServiceHarness::ServiceHarness(app::ServiceDefinition definition)
-    : definition_(std::move(definition)), settings_(TestPlatform()), schema_(UniqueName(definition_.name)) {
+    : definition_(std::move(definition)), settings_(TestPlatform()), schema_(UniqueName(definition_.schema)) {
   settings_.kafka.prefix = schema_ + ".";
 }
 
@@ -32,9 +32,11 @@ void ServiceHarness::Stop() {
   runtime_.reset();
 }
 
+std::string ServiceHarness::Address() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+
 std::shared_ptr<grpc::Channel> ServiceHarness::Channel() const {
   rpc::ClientSettings client;
-  client.target = "127.0.0.1:" + std::to_string(server_->port());
+  client.target = Address();
   return rpc::CreateChannel(client);
 }
 

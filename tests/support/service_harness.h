@@ -30,6 +30,8 @@ class ServiceHarness final {
   void Stop();
 
   [[nodiscard]] std::shared_ptr<grpc::Channel> Channel() const;
+  /// host:port the running service listens on.
+  [[nodiscard]] std::string Address() const;
   [[nodiscard]] app::Runtime& runtime() { return *runtime_; }
   /// `topic` with this harness's prefix, e.g. Topic("inventory.commands").
   [[nodiscard]] std::string Topic(std::string_view topic) const { return settings_.kafka.Topic(topic); }

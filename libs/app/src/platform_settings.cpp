@@ -16,10 +16,22 @@ PaymentSettings PaymentSettings::Parse(const config::Node& section) {
   return settings;
 }
 
+OrderSettings OrderSettings::Parse(const config::Node& section) {
+  OrderSettings settings;
+  settings.server = rpc::ServerSettings::Parse(section);
+  settings.inventory = rpc::ClientSettings::Parse(section.Section("inventory"), "127.0.0.1:17002");
+  settings.breaker_failures = static_cast<int>(section.Int("breaker_failures", settings.breaker_failures, 1, 1000));
+  settings.breaker_open =
+      std::chrono::milliseconds(section.Int("breaker_open_ms", settings.breaker_open.count(), 1, 600'000));
+  settings.watch_poll = std::chrono::milliseconds(section.Int("watch_poll_ms", settings.watch_poll.count(), 1, 60'000));
+  return settings;
+}
+
 ServicesSettings ServicesSettings::Parse(const config::Node& section) {
   ServicesSettings settings;
   settings.inventory = InventorySettings::Parse(section.Section("inventory"));
   settings.payment = PaymentSettings::Parse(section.Section("payment"));
+  settings.order = OrderSettings::Parse(section.Section("order"));
   return settings;
 }
 

@@ -34,7 +34,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   log::Init(settings.log, definition.name);
   try {
     const rpc::ServerSettings server_settings = definition.server_settings(settings);
-    Runtime runtime(std::move(settings), definition.name, definition.migrations);
+    Runtime runtime(std::move(settings), definition.schema, definition.migrations);
     const std::unique_ptr<ServiceModule> module = definition.build(runtime);
     rpc::Server server(server_settings);
     for (grpc::Service* service : module->GrpcServices()) server.AddService(service);

@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include <spdlog/spdlog.h>
+
 #include <random>
 #include <thread>
 
@@ -16,6 +18,7 @@ struct TransactionImpl {
   pqxx::work& work;
   size_t shard;
   const std::string& context;
+  std::vector<std::function<void()>> after_commit;
 };
 
 Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params) {
@@ -34,6 +37,8 @@ Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params)
 }
 
 size_t Transaction::shard() const { return impl_.shard; }
+
+void Transaction::AfterCommit(std::function<void()> action) { impl_.after_commit.push_back(std::move(action)); }
 
 struct Cluster::Impl {
   Settings settings;
@@ -93,10 +98,17 @@ void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&
           if (options.read_only) set += " READ ONLY";
           work.exec(set);
         }
-        TransactionImpl impl{work, shard, context};
+        TransactionImpl impl{work, shard, context, {}};
         Transaction tx(impl);
         fn(tx);
         work.commit();
+        for (auto& action : impl.after_commit) {
+          try {
+            action();
+          } catch (const std::exception& e) {
+            spdlog::warn("{}: after-commit action failed: {}", context, e.what());
+          }
+        }
         return;
       } catch (...) {
         detail::RethrowTranslated(context);

@@ -6,21 +6,6 @@
 
 namespace orderly::pg {
 
-uint64_t StableHash(std::string_view key) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : key) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  // FNV alone clusters similar keys ("order-1", "order-2"); the finalizer spreads them.
-  hash ^= hash >> 30;
-  hash *= 0xbf58476d1ce4e5b9ULL;
-  hash ^= hash >> 27;
-  hash *= 0x94d049bb133111ebULL;
-  hash ^= hash >> 31;
-  return hash;
-}
-
 HashRing::HashRing(size_t shard_count, size_t virtual_nodes) : shard_count_(shard_count) {
   if (shard_count == 0) throw std::invalid_argument("hash ring needs at least one shard");
   if (virtual_nodes == 0) throw std::invalid_argument("hash ring needs at least one virtual node per shard");

@@ -10,9 +10,9 @@ ServerSettings ServerSettings::Parse(const config::Node& section) {
   return s;
 }
 
-ClientSettings ClientSettings::Parse(const config::Node& section) {
+ClientSettings ClientSettings::Parse(const config::Node& section, std::string_view default_target) {
   ClientSettings s;
-  s.target = section.HostPort("target", s.target);
+  s.target = section.HostPort("target", default_target);
   s.deadline = std::chrono::milliseconds(section.Int("deadline_ms", s.deadline.count(), 1, 600'000));
   // gRPC caps retry attempts at 5.
   s.max_attempts = static_cast<int>(section.Int("max_attempts", s.max_attempts, 1, 5));

@@ -19,7 +19,8 @@ class Module final : public app::ServiceModule {
   explicit Module(app::Runtime& runtime)
       : catalog_(*runtime.cluster),
         reservations_(*runtime.cluster),
-        products_(*runtime.redis, "orderly:inventory:product:", runtime.settings.redis.cache_ttl),
+        // Keyed by schema too, so deployments sharing one Redis never read each other's entries.
+        products_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":product:", runtime.settings.redis.cache_ttl),
         grpc_(catalog_, products_),
         commands_(reservations_, runtime.settings.kafka, SystemClock::Instance()),
         consumer_(runtime.settings.kafka, runtime.settings.kafka.Group("orderly-inventory"),
@@ -48,6 +49,7 @@ std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime) { return s
 
 app::ServiceDefinition Definition() {
   return app::ServiceDefinition{
+      kName,
       kName,
       {Migrations()},
       [](const app::PlatformSettings& settings) { return settings.services.inventory.server; },

@@ -46,6 +46,7 @@ std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime) { return s
 app::ServiceDefinition Definition() {
   return app::ServiceDefinition{
       kName,
+      kName,
       {Migrations()},
       [](const app::PlatformSettings& settings) { return settings.services.payment.server; },
       MakeModule,

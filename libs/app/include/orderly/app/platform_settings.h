@@ -28,10 +28,22 @@ struct PaymentSettings {
   static PaymentSettings Parse(const config::Node& section);
 };
 
+/// `services.order`.
+struct OrderSettings {
+  rpc::ServerSettings server;
+  rpc::ClientSettings inventory;  // where prices come from
+  int breaker_failures = 5;  // consecutive inventory failures that open the circuit breaker
+  std::chrono::milliseconds breaker_open{2000};
+  std::chrono::milliseconds watch_poll{100};  // how often WatchOrder looks for a change
+
+  static OrderSettings Parse(const config::Node& section);
+};
+
 /// The `services` section: every service's own settings, so one file configures the whole stack.
 struct ServicesSettings {
   InventorySettings inventory;
   PaymentSettings payment;
+  OrderSettings order;
 
   static ServicesSettings Parse(const config::Node& section);
 };

@@ -44,7 +44,8 @@ class ServiceModule {
 
 /// What makes one service.
 struct ServiceDefinition {
-  std::string name;  // also its PostgreSQL schema
+  std::string name;    // process and log name
+  std::string schema;  // its PostgreSQL schema (not every name is a valid identifier: "order")
   std::vector<pg::MigrationSet> migrations;
   std::function<rpc::ServerSettings(const PlatformSettings&)> server_settings;
   std::function<std::unique_ptr<ServiceModule>(Runtime&)> build;

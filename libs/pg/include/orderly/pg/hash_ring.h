@@ -4,10 +4,11 @@
 #include <string_view>
 #include <vector>
 
+#include "orderly/common/hash.h"
+
 namespace orderly::pg {
 
-/// Stable 64-bit hash of a key (FNV-1a, then a SplitMix64 finalizer); identical in every process.
-[[nodiscard]] uint64_t StableHash(std::string_view key);
+using orderly::StableHash;
 
 /// A consistent-hash ring: each shard owns `virtual_nodes` points, a key belongs to the first point
 /// at or after its hash.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,9 @@ class Transaction final {
   Result Exec(std::string_view sql, const std::vector<Param>& params = {});
   /// The shard this transaction runs on.
   [[nodiscard]] size_t shard() const;
+  /// Runs `action` once this transaction has committed (not if it rolls back or is retried), e.g.
+  /// to invalidate a cache entry. An action that throws is logged, never propagated.
+  void AfterCommit(std::function<void()> action);
 
  private:
   TransactionImpl& impl_;

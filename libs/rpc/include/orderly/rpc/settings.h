@@ -25,7 +25,8 @@ struct ClientSettings {
   std::chrono::milliseconds initial_backoff{50};
   std::chrono::milliseconds max_backoff{500};
 
-  static ClientSettings Parse(const config::Node& section);
+  /// `default_target` applies when the section names none.
+  static ClientSettings Parse(const config::Node& section, std::string_view default_target);
 };
 
 }  // namespace orderly::rpc

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "orderly/app/service_main.h"
+
+namespace orderly::order {
+
+/// The order service: event-sourced orders on shard(order_id) with a projection for reads;
+/// gRPC OrderService; prices lines through inventory; consumes order.commands, publishes order.events.
+[[nodiscard]] app::ServiceDefinition Definition();
+
+/// Order's SQL migrations (compiled in from services/order/migrations).
+[[nodiscard]] pg::MigrationSet Migrations();
+
+/// The service's gRPC handlers and command consumer on `runtime`.
+[[nodiscard]] std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime);
+
+}  // namespace orderly::order

@@ -1,0 +1,86 @@
+#include "grpc_service.h"
+
+#include <set>
+#include <thread>
+
+#include "orderly/common/validate.h"
+#include "orderly/rpc/status.h"
+
+namespace orderly::order {
+namespace {
+
+constexpr int kMaxLines = 50;
+constexpr int kMaxQuantity = 1000;
+
+}  // namespace
+
+void ValidatePlaceOrder(const v1::PlaceOrderRequest& request) {
+  validate::Identifier("idempotency_key", request.idempotency_key(), 128);
+  validate::Identifier("customer_id", request.customer_id(), 128);
+  validate::Currency("currency", request.currency());
+  if (request.lines().empty()) throw InvalidArgument("lines", "must not be empty");
+  if (request.lines_size() > kMaxLines) throw InvalidArgument("lines", "at most " + std::to_string(kMaxLines) + " lines");
+  std::set<std::string> skus;
+  for (int i = 0; i < request.lines_size(); ++i) {
+    const std::string field = "lines[" + std::to_string(i) + "]";
+    validate::Identifier(field + ".sku", request.lines(i).sku());
+    validate::Range(field + ".quantity", request.lines(i).quantity(), 1, kMaxQuantity);
+    if (!skus.insert(request.lines(i).sku()).second) throw InvalidArgument(field + ".sku", "appears on two lines");
+  }
+}
+
+grpc::Status GrpcService::PlaceOrder(grpc::ServerContext*, const v1::PlaceOrderRequest* request,
+                                     v1::PlaceOrderResponse* response) {
+  return rpc::Guard([&] {
+    ValidatePlaceOrder(*request);
+    *response->mutable_order() = orders_.Place(*request);
+  });
+}
+
+grpc::Status GrpcService::GetOrder(grpc::ServerContext*, const v1::GetOrderRequest* request,
+                                   v1::GetOrderResponse* response) {
+  return rpc::Guard([&] {
+    validate::Identifier("order_id", request->order_id(), 128);
+    *response->mutable_order() = orders_.Get(request->order_id());
+  });
+}
+
+grpc::Status GrpcService::ListOrders(grpc::ServerContext*, const v1::ListOrdersRequest* request,
+                                     v1::ListOrdersResponse* response) {
+  return rpc::Guard([&] {
+    validate::Identifier("customer_id", request->customer_id(), 128);
+    const int size = validate::PageSize("page.page_size", request->page().page_size());
+    OrderPage page = orders_.List(request->customer_id(), size, request->page().page_token());
+    for (auto& order : page.orders) *response->add_orders() = std::move(order);
+    response->set_next_page_token(page.next_page_token);
+  });
+}
+
+grpc::Status GrpcService::CancelOrder(grpc::ServerContext*, const v1::CancelOrderRequest* request,
+                                      v1::CancelOrderResponse* response) {
+  return rpc::Guard([&] {
+    validate::Identifier("order_id", request->order_id(), 128);
+    *response->mutable_order() = orders_.Cancel(request->order_id());
+  });
+}
+
+grpc::Status GrpcService::WatchOrder(grpc::ServerContext* context, const v1::WatchOrderRequest* request,
+                                     grpc::ServerWriter<v1::WatchOrderResponse>* writer) {
+  // Reading the shared projection (not this instance's memory) sees changes any instance made.
+  return rpc::Guard([&] {
+    validate::Identifier("order_id", request->order_id(), 128);
+    int64_t sent_version = 0;
+    while (!context->IsCancelled()) {
+      v1::WatchOrderResponse update;
+      *update.mutable_order() = orders_.Read(request->order_id());
+      if (update.order().version() != sent_version) {
+        sent_version = update.order().version();
+        if (!writer->Write(update)) return;  // the client went away
+      }
+      if (update.order().status() != v1::ORDER_STATUS_PENDING) return;
+      std::this_thread::sleep_for(watch_poll_);
+    }
+  });
+}
+
+}  // namespace orderly::order

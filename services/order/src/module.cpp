@@ -1,0 +1,62 @@
+#include "orderly/cache/cache_aside.h"
+#include "orderly/messaging/consumer.h"
+#include "orderly/messaging/inbox_handler.h"
+#include "orderly/messaging/topics.h"
+#include "orderly/order/order.h"
+
+#include "event_store.h"
+#include "grpc_service.h"
+#include "orders.h"
+#include "pricing.h"
+
+namespace orderly::order {
+namespace {
+
+constexpr const char* kName = "order";
+
+class Module final : public app::ServiceModule {
+ public:
+  explicit Module(app::Runtime& runtime)
+      : settings_(runtime.settings.services.order),
+        store_(runtime.settings.kafka, SystemClock::Instance()),
+        pricer_(settings_.inventory, settings_.breaker_failures, settings_.breaker_open),
+        // Keyed by schema too, so deployments sharing one Redis never read each other's entries.
+        cache_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":order:", runtime.settings.redis.cache_ttl),
+        orders_(*runtime.cluster, store_, pricer_, cache_),
+        grpc_(orders_, settings_.watch_poll),
+        consumer_(runtime.settings.kafka, runtime.settings.kafka.Group("orderly-order"),
+                  {runtime.settings.kafka.Topic(messaging::kOrderCommands)},
+                  messaging::MakeInboxHandler(*runtime.cluster, kName,
+                                              [this](pg::Transaction& tx, const v1::Envelope& envelope) {
+                                                orders_.Handle(tx, envelope);
+                                              }),
+                  *runtime.producer) {}
+
+  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
+  void Stop() override { consumer_.Stop(); }
+
+ private:
+  const app::OrderSettings settings_;
+  EventStore store_;
+  InventoryPricer pricer_;
+  cache::CacheAside cache_;
+  Orders orders_;
+  GrpcService grpc_;
+  messaging::Consumer consumer_;  // last: stops before what its handler uses goes away
+};
+
+}  // namespace
+
+std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime) { return std::make_unique<Module>(runtime); }
+
+app::ServiceDefinition Definition() {
+  return app::ServiceDefinition{
+      kName,
+      "orders",  // "order" is a reserved word in SQL
+      {Migrations()},
+      [](const app::PlatformSettings& settings) { return settings.services.order.server; },
+      MakeModule,
+  };
+}
+
+}  // namespace orderly::order

@@ -1,0 +1,172 @@
+#include "orders.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+#include "orderly/common/hash.h"
+#include "orderly/messaging/envelope.h"
+
+namespace orderly::order {
+namespace {
+
+// Page tokens are "<created_us>:<order_id>" of the last order shown.
+std::pair<int64_t, std::string> ParseToken(const std::string& token) {
+  const size_t colon = token.find(':');
+  int64_t created_us = 0;
+  if (colon != std::string::npos) {
+    const auto [end, error] = std::from_chars(token.data(), token.data() + colon, created_us);
+    if (error == std::errc{} && end == token.data() + colon && colon + 1 < token.size()) {
+      return {created_us, token.substr(colon + 1)};
+    }
+  }
+  throw InvalidArgument("page.page_token", "is not a token this service issued");
+}
+
+int64_t CreatedMicros(const v1::Order& order) {
+  return order.created_at().seconds() * 1'000'000 + order.created_at().nanos() / 1000;
+}
+
+}  // namespace
+
+std::string Orders::RequestHash(const v1::PlaceOrderRequest& request) {
+  std::string canonical = request.customer_id() + "\n" + request.currency();
+  for (const auto& line : request.lines()) canonical += "\n" + line.sku() + "*" + std::to_string(line.quantity());
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(StableHash(canonical)));
+  return hex;
+}
+
+v1::Order Orders::Place(const v1::PlaceOrderRequest& request) {
+  // The key names the order, so a retry lands on the same shard and the same event version 1.
+  const std::string order_id = NameBasedUuid(request.customer_id() + "\n" + request.idempotency_key());
+  const std::string hash = RequestHash(request);
+  const size_t shard = cluster_.ShardFor(order_id);
+  const auto existing = [&](pg::Transaction& tx) -> std::optional<v1::Order> {
+    auto snapshot = ReadSnapshot(tx, order_id);
+    if (!snapshot) return std::nullopt;
+    if (snapshot->request_hash != hash) {
+      throw InvalidArgument("idempotency_key", "was already used for a different order");
+    }
+    return snapshot->order;
+  };
+  if (auto order = cluster_.Transact(shard, existing)) return *order;
+
+  v1::OrderPlaced placed;
+  placed.set_order_id(order_id);
+  placed.set_customer_id(request.customer_id());
+  int64_t total = 0;
+  for (int i = 0; i < request.lines_size(); ++i) {
+    const std::string field = "lines[" + std::to_string(i) + "].sku";
+    const v1::Product product = pricer_.Product(request.lines(i).sku(), field);
+    if (product.unit_price().currency() != request.currency()) {
+      throw InvalidArgument("currency", "sku '" + product.sku() + "' is priced in " + product.unit_price().currency());
+    }
+    v1::OrderLine* line = placed.add_lines();
+    *line = request.lines(i);
+    *line->mutable_unit_price() = product.unit_price();
+    int64_t amount = 0;
+    if (__builtin_mul_overflow(product.unit_price().minor_units(), int64_t{line->quantity()}, &amount) ||
+        __builtin_add_overflow(total, amount, &total)) {
+      throw InvalidArgument("lines", "the order total is too large");
+    }
+  }
+  placed.mutable_total()->set_minor_units(total);
+  placed.mutable_total()->set_currency(request.currency());
+  try {
+    return cluster_.Transact(shard, [&](pg::Transaction& tx) {
+      if (auto order = existing(tx)) return *order;
+      OrderAggregate aggregate;
+      store_.Append(tx, order_id, aggregate, placed, nullptr, hash);
+      return aggregate.order();
+    });
+  } catch (const pg::UniqueViolation&) {
+    // The same request raced us and won: answer with its order.
+    return *cluster_.Transact(shard, existing);
+  }
+}
+
+v1::Order Orders::Read(const std::string& order_id) {
+  const auto snapshot = cluster_.Transact(
+      cluster_.ShardFor(order_id), [&](pg::Transaction& tx) { return ReadSnapshot(tx, order_id); },
+      {pg::Isolation::kReadCommitted, true});
+  if (!snapshot) throw NotFound("order '" + order_id + "' does not exist");
+  return snapshot->order;
+}
+
+v1::Order Orders::Get(const std::string& order_id) {
+  v1::Order order;
+  if (!order.ParseFromString(cache_.GetOrLoad(order_id, [&] { return Read(order_id).SerializeAsString(); }))) {
+    throw Internal("corrupt cached order " + order_id);
+  }
+  return order;
+}
+
+OrderPage Orders::List(const std::string& customer_id, int page_size, const std::string& page_token) {
+  const auto after = page_token.empty() ? std::pair<int64_t, std::string>{INT64_MAX, ""} : ParseToken(page_token);
+  std::vector<v1::Order> orders;
+  for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
+    const pg::Result result = cluster_.Transact(
+        shard,
+        [&](pg::Transaction& tx) {
+          return tx.Exec(
+              "SELECT snapshot FROM orders WHERE customer_id = $1 AND (created_us, order_id) < ($2, $3) "
+              "ORDER BY created_us DESC, order_id DESC LIMIT $4",
+              {customer_id, after.first, page_token.empty() ? std::string("\x7f") : after.second, page_size + 1});
+        },
+        {pg::Isolation::kReadCommitted, true});
+    for (size_t i = 0; i < result.size(); ++i) {
+      v1::Order order;
+      if (!order.ParseFromString(result[i].Bytes(0))) throw Internal("corrupt order snapshot");
+      orders.push_back(std::move(order));
+    }
+  }
+  std::sort(orders.begin(), orders.end(), [](const v1::Order& a, const v1::Order& b) {
+    return std::make_pair(CreatedMicros(a), a.order_id()) > std::make_pair(CreatedMicros(b), b.order_id());
+  });
+  OrderPage page;
+  if (orders.size() > static_cast<size_t>(page_size)) {
+    orders.resize(static_cast<size_t>(page_size));
+    page.next_page_token = std::to_string(CreatedMicros(orders.back())) + ":" + orders.back().order_id();
+  }
+  page.orders = std::move(orders);
+  return page;
+}
+
+v1::Order Orders::Cancel(const std::string& order_id) {
+  return cluster_.Transact(cluster_.ShardFor(order_id), [&](pg::Transaction& tx) {
+    auto aggregate = store_.Load(tx, order_id);
+    if (!aggregate) throw NotFound("order '" + order_id + "' does not exist");
+    if (const auto event = aggregate->RequestCancel()) {
+      store_.Append(tx, order_id, *aggregate, *event, nullptr);
+      tx.AfterCommit([this, order_id] { cache_.Invalidate(order_id); });
+    }
+    return aggregate->order();
+  });
+}
+
+void Orders::Handle(pg::Transaction& tx, const v1::Envelope& command) {
+  const bool confirm = command.type() == v1::ConfirmOrder::descriptor()->full_name();
+  if (!confirm && command.type() != v1::RejectOrder::descriptor()->full_name()) {
+    throw messaging::PoisonMessage("envelope.type", "order does not handle " + command.type());
+  }
+  const std::string& order_id = command.order_id();
+  auto aggregate = store_.Load(tx, order_id);
+  if (!aggregate) throw messaging::PoisonMessage("order_id", "order '" + order_id + "' does not exist");
+  std::unique_ptr<google::protobuf::Message> event;
+  try {
+    if (confirm) {
+      event = aggregate->Confirm();
+    } else {
+      const auto reject = messaging::Payload<v1::RejectOrder>(command);
+      event = aggregate->Reject(reject.reason(), reject.detail());
+    }
+  } catch (const FailedPrecondition& e) {
+    throw messaging::PoisonMessage("order_id", e.what());
+  }
+  if (!event) return;
+  store_.Append(tx, order_id, *aggregate, *event, &command);
+  tx.AfterCommit([this, order_id] { cache_.Invalidate(order_id); });
+}
+
+}  // namespace orderly::order

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "event_store.h"
+#include "orderly/cache/cache_aside.h"
+#include "orderly/pg/cluster.h"
+#include "pricing.h"
+
+namespace orderly::order {
+
+/// A page of orders and the token of the next page ("" when it is the last).
+struct OrderPage {
+  std::vector<v1::Order> orders;
+  std::string next_page_token;
+};
+
+/// The order use cases over the event store; requests arrive validated. Thread-safe.
+class Orders final {
+ public:
+  Orders(pg::Cluster& cluster, EventStore& store, InventoryPricer& pricer, cache::CacheAside& cache)
+      : cluster_(cluster), store_(store), pricer_(pricer), cache_(cache) {}
+
+  /// Prices the lines, appends OrderPlaced (and its outbox row) and returns the PENDING order.
+  /// The same customer and idempotency key always give the same order.
+  /// @throws InvalidArgument if the key was used for a different request; NotFound for an unknown
+  /// sku; Unavailable if inventory cannot price.
+  v1::Order Place(const v1::PlaceOrderRequest& request);
+  /// Through the cache. @throws NotFound.
+  [[nodiscard]] v1::Order Get(const std::string& order_id);
+  /// From the database, bypassing the cache. @throws NotFound.
+  [[nodiscard]] v1::Order Read(const std::string& order_id);
+  /// The customer's orders from every shard, newest first.
+  [[nodiscard]] OrderPage List(const std::string& customer_id, int page_size, const std::string& page_token);
+  /// Records the cancellation request; the saga compensates. @throws NotFound, FailedPrecondition.
+  v1::Order Cancel(const std::string& order_id);
+  /// Applies ConfirmOrder / RejectOrder inside the consumer's transaction.
+  /// @throws messaging::PoisonMessage for an unknown order or a transition the order cannot make.
+  void Handle(pg::Transaction& tx, const v1::Envelope& command);
+
+ private:
+  [[nodiscard]] static std::string RequestHash(const v1::PlaceOrderRequest& request);
+
+  pg::Cluster& cluster_;
+  EventStore& store_;
+  InventoryPricer& pricer_;
+  cache::CacheAside& cache_;
+};
+
+}  // namespace orderly::order

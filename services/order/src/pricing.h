@@ -1,0 +1,28 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "orderly/rpc/circuit_breaker.h"
+#include "orderly/rpc/settings.h"
+#include "orderly/v1/inventory.grpc.pb.h"
+
+namespace orderly::order {
+
+/// Looks up products in the inventory service: each call has the configured deadline and gRPC's
+/// retries; a circuit breaker makes calls fail fast with Unavailable while inventory is down.
+/// Thread-safe.
+class InventoryPricer final {
+ public:
+  InventoryPricer(const rpc::ClientSettings& settings, int breaker_failures, std::chrono::milliseconds breaker_open);
+
+  /// @throws NotFound naming `field` for an unknown sku; Unavailable while inventory cannot answer.
+  [[nodiscard]] v1::Product Product(const std::string& sku, const std::string& field);
+
+ private:
+  const rpc::ClientSettings settings_;
+  std::unique_ptr<v1::InventoryService::Stub> stub_;
+  rpc::CircuitBreaker breaker_;
+};
+
+}  // namespace orderly::order
