@@ -78,4 +78,17 @@ bool TopicReader::WaitFor(size_t count) {
   return WaitUntil([&] { return Received().size() >= count; }, std::chrono::seconds(30));
 }
 
+std::optional<v1::Envelope> TopicReader::WaitFor(const std::string& type, const std::string& order_id) {
+  std::optional<v1::Envelope> found;
+  WaitUntil(
+      [&] {
+        for (const auto& envelope : Received()) {
+          if (envelope.type() == type && envelope.order_id() == order_id) found = envelope;
+        }
+        return found.has_value();
+      },
+      std::chrono::seconds(30));
+  return found;
+}
+
 }  // namespace orderly::testing

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,8 @@ class TopicReader final {
   [[nodiscard]] std::vector<v1::Envelope> Received();
   /// Waits until `count` envelopes have arrived; false after the deadline.
   bool WaitFor(size_t count);
+  /// Waits for an envelope of `type` about `order_id`; std::nullopt after the deadline.
+  [[nodiscard]] std::optional<v1::Envelope> WaitFor(const std::string& type, const std::string& order_id);
 
  private:
   std::mutex mutex_;
