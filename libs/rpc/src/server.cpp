@@ -50,8 +50,8 @@ void Server::Start() {
   impl_->server = builder.BuildAndStart();
   if (impl_->server == nullptr || impl_->port == 0) {
     impl_->server.reset();
-    throw Unavailable("server.listen: cannot listen on " + impl_->settings.listen +
-                      " (address in use, or not a local address?)");
+    throw Unavailable("cannot listen on " + impl_->settings.listen +
+                      " (address in use, or not a local address?); check the service's listen setting");
   }
   impl_->server->GetHealthCheckService()->SetServingStatus(true);
   impl_->serving = true;
