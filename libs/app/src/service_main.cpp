@@ -19,7 +19,17 @@ Runtime::Runtime(PlatformSettings platform, const std::string& schema, std::vect
   relay = std::make_unique<messaging::OutboxRelay>(*cluster, *producer, settings.outbox);
 }
 
-Runtime::~Runtime() = default;  // members go in reverse: the relay stops before the producer flushes
+Runtime::~Runtime() = default;
+
+std::unique_ptr<messaging::Consumer> MakeCommandConsumer(Runtime& runtime, const std::string& service,
+                                                         std::string_view topic, messaging::EnvelopeHandler handle,
+                                                         messaging::ShardKey shard_key) {
+  const messaging::KafkaSettings& kafka = runtime.settings.kafka;
+  return std::make_unique<messaging::Consumer>(
+      kafka, kafka.Group("orderly-" + service), std::vector<std::string>{kafka.Topic(topic)},
+      messaging::MakeInboxHandler(*runtime.cluster, service, std::move(handle), std::move(shard_key)),
+      *runtime.producer);
+}  // members go in reverse: the relay stops before the producer flushes
 
 int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   rpc::ShutdownSignal signal;  // before any thread starts

@@ -1,7 +1,5 @@
 #include "orderly/cache/cache_aside.h"
 #include "orderly/inventory/inventory.h"
-#include "orderly/messaging/consumer.h"
-#include "orderly/messaging/inbox_handler.h"
 #include "orderly/messaging/topics.h"
 
 #include "catalog.h"
@@ -23,16 +21,13 @@ class Module final : public app::ServiceModule {
         products_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":product:", runtime.settings.redis.cache_ttl),
         grpc_(catalog_, products_),
         commands_(reservations_, runtime.settings.kafka, SystemClock::Instance()),
-        consumer_(runtime.settings.kafka, runtime.settings.kafka.Group("orderly-inventory"),
-                  {runtime.settings.kafka.Topic(messaging::kInventoryCommands)},
-                  messaging::MakeInboxHandler(*runtime.cluster, kName,
-                                              [this](pg::Transaction& tx, const v1::Envelope& envelope) {
-                                                commands_.Handle(tx, envelope);
-                                              }),
-                  *runtime.producer) {}
+        consumer_(app::MakeCommandConsumer(runtime, kName, messaging::kInventoryCommands,
+                                           [this](pg::Transaction& tx, const v1::Envelope& envelope) {
+                                             commands_.Handle(tx, envelope);
+                                           })) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
-  void Stop() override { consumer_.Stop(); }
+  void Stop() override { consumer_->Stop(); }
 
  private:
   Catalog catalog_;
@@ -40,7 +35,7 @@ class Module final : public app::ServiceModule {
   cache::CacheAside products_;
   GrpcService grpc_;
   CommandHandler commands_;
-  messaging::Consumer consumer_;  // last: stops before what its handler uses goes away
+  std::unique_ptr<messaging::Consumer> consumer_;  // last: stops before what its handler uses goes away
 };
 
 }  // namespace

@@ -1,6 +1,4 @@
 #include "orderly/cache/cache_aside.h"
-#include "orderly/messaging/consumer.h"
-#include "orderly/messaging/inbox_handler.h"
 #include "orderly/messaging/topics.h"
 #include "orderly/order/order.h"
 
@@ -24,16 +22,13 @@ class Module final : public app::ServiceModule {
         cache_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":order:", runtime.settings.redis.cache_ttl),
         orders_(*runtime.cluster, store_, pricer_, cache_),
         grpc_(orders_, settings_.watch_poll),
-        consumer_(runtime.settings.kafka, runtime.settings.kafka.Group("orderly-order"),
-                  {runtime.settings.kafka.Topic(messaging::kOrderCommands)},
-                  messaging::MakeInboxHandler(*runtime.cluster, kName,
-                                              [this](pg::Transaction& tx, const v1::Envelope& envelope) {
-                                                orders_.Handle(tx, envelope);
-                                              }),
-                  *runtime.producer) {}
+        consumer_(app::MakeCommandConsumer(runtime, kName, messaging::kOrderCommands,
+                                           [this](pg::Transaction& tx, const v1::Envelope& envelope) {
+                                             orders_.Handle(tx, envelope);
+                                           })) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
-  void Stop() override { consumer_.Stop(); }
+  void Stop() override { consumer_->Stop(); }
 
  private:
   const app::OrderSettings settings_;
@@ -42,7 +37,7 @@ class Module final : public app::ServiceModule {
   cache::CacheAside cache_;
   Orders orders_;
   GrpcService grpc_;
-  messaging::Consumer consumer_;  // last: stops before what its handler uses goes away
+  std::unique_ptr<messaging::Consumer> consumer_;  // last: stops before what its handler uses goes away
 };
 
 }  // namespace

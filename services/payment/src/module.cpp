@@ -1,5 +1,3 @@
-#include "orderly/messaging/consumer.h"
-#include "orderly/messaging/inbox_handler.h"
 #include "orderly/messaging/topics.h"
 #include "orderly/payment/payment.h"
 
@@ -20,23 +18,20 @@ class Module final : public app::ServiceModule {
         payments_(runtime.settings.services.payment.max_order_minor_units, SystemClock::Instance()),
         grpc_(*runtime.cluster, accounts_),
         commands_(payments_, runtime.settings.kafka, SystemClock::Instance()),
-        consumer_(runtime.settings.kafka, runtime.settings.kafka.Group("orderly-payment"),
-                  {runtime.settings.kafka.Topic(messaging::kPaymentCommands)},
-                  messaging::MakeInboxHandler(
-                      *runtime.cluster, kName,
-                      [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); },
-                      CommandHandler::ShardKey),
-                  *runtime.producer) {}
+        consumer_(app::MakeCommandConsumer(
+            runtime, kName, messaging::kPaymentCommands,
+            [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); },
+            CommandHandler::ShardKey)) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
-  void Stop() override { consumer_.Stop(); }
+  void Stop() override { consumer_->Stop(); }
 
  private:
   Accounts accounts_;
   Payments payments_;
   GrpcService grpc_;
   CommandHandler commands_;
-  messaging::Consumer consumer_;  // last: stops before what its handler uses goes away
+  std::unique_ptr<messaging::Consumer> consumer_;  // last: stops before what its handler uses goes away
 };
 
 }  // namespace

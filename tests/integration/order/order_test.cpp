@@ -231,6 +231,28 @@ TEST_F(OrderTest, CancelRecordsTheRequestAndRejectEndsItCancelled) {
   EXPECT_EQ(stub_->CancelOrder(&missing_context, missing, &cancelled).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(OrderTest, RedeliveredRejectHasOneEffect) {
+  v1::Order order;
+  ASSERT_TRUE(Place(Request("key-1"), &order).ok());
+  v1::RejectOrder reject;
+  reject.set_order_id(order.order_id());
+  reject.set_reason(v1::REJECT_REASON_PAYMENT_DECLINED);
+  reject.set_detail("insufficient funds");
+  const v1::Envelope command = service_.Send(messaging::kOrderCommands, order.order_id(), reject);
+  service_.SendEnvelope(messaging::kOrderCommands, command);
+  SendCommand(order.order_id(), reject);
+  ASSERT_TRUE(testing::WaitUntil([&] { return Get(order.order_id()).status() == v1::ORDER_STATUS_REJECTED; }));
+  Place(Request("key-marker"));
+  ASSERT_TRUE(Events().WaitFor(3));
+  int rejected = 0;
+  for (const auto& event : Events().Received()) rejected += event.type() == "orderly.v1.OrderRejected" ? 1 : 0;
+  EXPECT_EQ(rejected, 1);
+  const v1::Order final_order = Get(order.order_id());
+  EXPECT_EQ(final_order.version(), 2);
+  EXPECT_EQ(final_order.reject_reason(), v1::REJECT_REASON_PAYMENT_DECLINED);
+  EXPECT_EQ(final_order.reject_detail(), "insufficient funds");
+}
+
 TEST_F(OrderTest, WatchStreamsChangesUntilTerminal) {
   v1::Order order;
   ASSERT_TRUE(Place(Request("key-1"), &order).ok());

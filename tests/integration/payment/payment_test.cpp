@@ -250,6 +250,31 @@ TEST_F(PaymentTest, RedeliveredCommandsChargeOnce) {
   ExpectBalancedLedger("alice");
 }
 
+TEST_F(PaymentTest, RedeliveredVoidAndRefundReturnMoneyOnce) {
+  Fund("alice", 1000);
+  Authorize("order-void", "alice", 200);
+  const v1::Envelope void_command = Send<v1::VoidPayment>("order-void", "alice");
+  service_.SendEnvelope(messaging::kPaymentCommands, void_command);
+  Send<v1::VoidPayment>("order-void", "alice");
+  Authorize("order-refund", "alice", 300);
+  Send<v1::CapturePayment>("order-refund", "alice");
+  const v1::Envelope refund = Send<v1::RefundPayment>("order-refund", "alice");
+  service_.SendEnvelope(messaging::kPaymentCommands, refund);
+  Send<v1::RefundPayment>("order-refund", "alice");
+  ASSERT_TRUE(Replies().WaitFor(7));  // the exact redeliveries are deduplicated without a reply
+  EXPECT_EQ(Account("alice").available().minor_units(), 1000);
+  EXPECT_EQ(Account("alice").held().minor_units(), 0);
+  int voids = 0;
+  int refunds = 0;
+  for (const auto& entry : Ledger("alice")) {
+    voids += entry.operation() == "void" ? 1 : 0;
+    refunds += entry.operation() == "refund" ? 1 : 0;
+  }
+  EXPECT_EQ(voids, 2);  // one balanced transaction each: two legs
+  EXPECT_EQ(refunds, 2);
+  ExpectBalancedLedger("alice");
+}
+
 TEST_F(PaymentTest, CaptureOfAnUnknownPaymentIsDeadLetteredAndTheServiceGoesOn) {
   Fund("alice", 1000);
   Send<v1::CapturePayment>("order-x", "alice");

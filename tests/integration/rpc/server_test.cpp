@@ -1,6 +1,5 @@
 #include "orderly/rpc/server.h"
 
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <gtest/gtest.h>
@@ -10,6 +9,7 @@
 #include <thread>
 
 #include "orderly/rpc/channel.h"
+#include "orderly/rpc/health.h"
 #include "orderly/v1/saga.grpc.pb.h"
 #include "test_env.h"
 
@@ -71,34 +71,12 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
 };
 
-TEST_F(ServerTest, HealthReportsServing) {
+TEST_F(ServerTest, HealthReportsServingThenNotServing) {
   server_->Start();
-  auto channel = CreateChannel(Client());
-  grpc::ClientContext context;
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1);  // HealthCheckRequest{service: ""} encodes to no bytes
-  grpc::ByteBuffer response;
-  // grpc.health.v1.Health/Check with an empty request (service "") through the generic stub.
-  grpc::GenericStub stub(channel);
-  grpc::Status status;
-  std::mutex mutex;
-  std::condition_variable done;
-  bool finished = false;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
-                   std::lock_guard lock(mutex);
-                   status = std::move(s);
-                   finished = true;
-                   done.notify_one();
-                 });
-  std::unique_lock lock(mutex);
-  done.wait(lock, [&] { return finished; });
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response.Dump(&slices).ok());
-  // HealthCheckResponse{status: SERVING (1)} encodes as field 1, varint 1.
-  ASSERT_EQ(slices.size(), 1u);
-  EXPECT_EQ(std::string(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()), std::string("\x08\x01", 2));
+  const std::string target = Client().target;
+  EXPECT_EQ(ProbeHealth(target, "", std::chrono::seconds(5)), Health::kServing);
+  server_->Shutdown();
+  EXPECT_EQ(ProbeHealth(target, "", std::chrono::seconds(1)), Health::kUnreachable);
 }
 
 TEST_F(ServerTest, SigtermDrainsInFlightCallsThenRunsHooksInReverse) {

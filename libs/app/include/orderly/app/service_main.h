@@ -9,6 +9,8 @@
 
 #include "orderly/app/platform_settings.h"
 #include "orderly/cache/redis_client.h"
+#include "orderly/messaging/consumer.h"
+#include "orderly/messaging/inbox_handler.h"
 #include "orderly/messaging/outbox_relay.h"
 #include "orderly/messaging/producer.h"
 #include "orderly/pg/cluster.h"
@@ -31,6 +33,13 @@ struct Runtime {
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 };
+
+/// The consumer of a service's command topic: group "orderly-<service>" and `topic`, both with
+/// kafka.prefix; each message runs `handle` in an inbox transaction on shard(shard_key(message)).
+[[nodiscard]] std::unique_ptr<messaging::Consumer> MakeCommandConsumer(Runtime& runtime, const std::string& service,
+                                                                       std::string_view topic,
+                                                                       messaging::EnvelopeHandler handle,
+                                                                       messaging::ShardKey shard_key = nullptr);
 
 /// A service's own parts, built on the runtime.
 class ServiceModule {
