@@ -43,7 +43,7 @@ class StackTest : public ::testing::Test {
   std::unique_ptr<v1::OrderService::Stub> orders_ = Connect<v1::OrderService>(services_.order.server.listen);
 };
 
-TEST_F(StackTest, ProtoOnlyClientPlacesAnOrderAndDrivesTheCommandsByHand) {
+TEST_F(StackTest, ProtoOnlyClientPlacesAnOrderThatEndsConfirmedAndDrivesCommandsByHand) {
   const std::string sku = UniqueName("SKU");
   const std::string customer = UniqueName("customer");
   v1::UpsertProductRequest product;
@@ -85,39 +85,60 @@ TEST_F(StackTest, ProtoOnlyClientPlacesAnOrderAndDrivesTheCommandsByHand) {
   EXPECT_EQ(order.total().minor_units(), 5000);
   ASSERT_TRUE(events.WaitFor("orderly.v1.OrderPlaced", order.order_id()));
 
-  // Play the orchestrator by hand.
+  // The orchestrator drives the saga to the end.
+  v1::GetOrderRequest get;
+  get.set_order_id(order.order_id());
+  v1::GetOrderResponse current;
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    grpc::ClientContext context;
+    return orders_->GetOrder(&context, get, &current).ok() && current.order().status() != v1::ORDER_STATUS_PENDING;
+  }));
+  EXPECT_EQ(current.order().status(), v1::ORDER_STATUS_CONFIRMED);
+  ASSERT_TRUE(events.WaitFor("orderly.v1.OrderConfirmed", order.order_id()));
+
+  // Commands sent by hand, for an order no saga knows, get their replies too.
+  const std::string manual = UniqueName("manual-order");
   UuidV7Generator ids(SystemClock::Instance());
   v1::ReserveStock reserve;
-  reserve.set_order_id(order.order_id());
-  *reserve.mutable_lines() = order.lines();
+  reserve.set_order_id(manual);
+  auto* line = reserve.add_lines();
+  line->set_sku(sku);
+  line->set_quantity(1);
   v1::AuthorizePayment authorize;
-  authorize.set_order_id(order.order_id());
+  authorize.set_order_id(manual);
   authorize.set_customer_id(customer);
-  *authorize.mutable_amount() = order.total();
-  const messaging::EnvelopeContext routing{order.order_id(), "saga-" + order.order_id(), "", "", ""};
+  authorize.mutable_amount()->set_minor_units(1000);
+  authorize.mutable_amount()->set_currency("EUR");
+  const messaging::EnvelopeContext routing{manual, "", "", "", ""};
   const auto envelope = [&](const google::protobuf::Message& command) {
     return messaging::Encode(messaging::MakeEnvelope(command, routing, ids, SystemClock::Instance()));
   };
   messaging::Producer producer(TestPlatform().kafka);
   const auto results =
-      producer.PublishBatch({{std::string(messaging::kInventoryCommands), order.order_id(), envelope(reserve), {}},
-                             {std::string(messaging::kPaymentCommands), order.order_id(), envelope(authorize), {}}});
+      producer.PublishBatch({{std::string(messaging::kInventoryCommands), manual, envelope(reserve), {}},
+                             {std::string(messaging::kPaymentCommands), manual, envelope(authorize), {}}});
   for (const auto& result : results) ASSERT_TRUE(result.delivered) << result.error;
-  ASSERT_TRUE(replies.WaitFor("orderly.v1.StockReserved", order.order_id()));
-  ASSERT_TRUE(replies.WaitFor("orderly.v1.PaymentAuthorized", order.order_id()));
+  ASSERT_TRUE(replies.WaitFor("orderly.v1.StockReserved", manual));
+  ASSERT_TRUE(replies.WaitFor("orderly.v1.PaymentAuthorized", manual));
 
+  // The confirmed order shipped and was charged; the manual one is reserved and held.
   v1::GetStockRequest stock;
   stock.set_sku(sku);
   v1::GetStockResponse stocked;
-  ASSERT_RPC_OK(inventory_->GetStock(&context, stock, &stocked));
-  EXPECT_EQ(stocked.stock().reserved(), 2);
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    grpc::ClientContext context;
+    return inventory_->GetStock(&context, stock, &stocked).ok() && stocked.stock().on_hand() == 3;
+  }));
+  EXPECT_EQ(stocked.stock().reserved(), 1);
   v1::GetAccountRequest account;
   account.set_customer_id(customer);
   account.set_currency("EUR");
   v1::GetAccountResponse balance;
-  ASSERT_RPC_OK(payment_->GetAccount(&context, account, &balance));
-  EXPECT_EQ(balance.account().held().minor_units(), 5000);
-  EXPECT_EQ(balance.account().available().minor_units(), 5000);
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    grpc::ClientContext context;
+    return payment_->GetAccount(&context, account, &balance).ok() && balance.account().held().minor_units() == 1000;
+  }));
+  EXPECT_EQ(balance.account().available().minor_units(), 10'000 - 5000 - 1000);
 }
 
 }  // namespace

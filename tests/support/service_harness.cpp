@@ -7,9 +7,9 @@
 
 namespace orderly::testing {
 
-ServiceHarness::ServiceHarness(app::ServiceDefinition definition)
+ServiceHarness::ServiceHarness(app::ServiceDefinition definition, const std::string& kafka_prefix)
     : definition_(std::move(definition)), settings_(TestPlatform()), schema_(UniqueName(definition_.schema)) {
-  settings_.kafka.prefix = schema_ + ".";
+  settings_.kafka.prefix = kafka_prefix.empty() ? schema_ + "." : kafka_prefix;
 }
 
 ServiceHarness::~ServiceHarness() { Stop(); }

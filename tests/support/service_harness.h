@@ -20,7 +20,8 @@ namespace orderly::testing {
 /// Start/Stop may be repeated to restart it.
 class ServiceHarness final {
  public:
-  explicit ServiceHarness(app::ServiceDefinition definition);
+  /// `kafka_prefix` joins services that must talk (same prefix); by default each harness has its own.
+  explicit ServiceHarness(app::ServiceDefinition definition, const std::string& kafka_prefix = "");
   ~ServiceHarness();
 
   /// Settings the next Start uses; adjust before starting (e.g. a dead Redis port).

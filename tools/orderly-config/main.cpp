@@ -30,8 +30,10 @@ void PrintStackEnv(const orderly::app::PlatformSettings& settings) {
   std::printf("ORDERLY_REDIS_HOST='%s'\nORDERLY_REDIS_PORT='%d'\n", settings.redis.host.c_str(), settings.redis.port);
   std::printf("ORDERLY_KAFKA_BROKERS='%s'\n", settings.kafka.brokers.c_str());
   // Start order: order prices through inventory, so inventory comes first.
-  std::printf("ORDERLY_SERVICES='inventory=%s payment=%s order=%s'\n", settings.services.inventory.server.listen.c_str(),
-              settings.services.payment.server.listen.c_str(), settings.services.order.server.listen.c_str());
+  const auto& services = settings.services;
+  std::printf("ORDERLY_SERVICES='inventory=%s payment=%s order=%s orchestrator=%s'\n",
+              services.inventory.server.listen.c_str(), services.payment.server.listen.c_str(),
+              services.order.server.listen.c_str(), services.orchestrator.server.listen.c_str());
 }
 
 }  // namespace

@@ -27,11 +27,22 @@ OrderSettings OrderSettings::Parse(const config::Node& section) {
   return settings;
 }
 
+OrchestratorSettings OrchestratorSettings::Parse(const config::Node& section) {
+  OrchestratorSettings settings;
+  settings.server = rpc::ServerSettings::Parse(section);
+  settings.step_timeout =
+      std::chrono::milliseconds(section.Int("step_timeout_ms", settings.step_timeout.count(), 1, 3'600'000));
+  settings.sweep_interval =
+      std::chrono::milliseconds(section.Int("sweep_interval_ms", settings.sweep_interval.count(), 1, 600'000));
+  return settings;
+}
+
 ServicesSettings ServicesSettings::Parse(const config::Node& section) {
   ServicesSettings settings;
   settings.inventory = InventorySettings::Parse(section.Section("inventory"));
   settings.payment = PaymentSettings::Parse(section.Section("payment"));
   settings.order = OrderSettings::Parse(section.Section("order"));
+  settings.orchestrator = OrchestratorSettings::Parse(section.Section("orchestrator"));
   return settings;
 }
 

@@ -22,11 +22,14 @@ Runtime::Runtime(PlatformSettings platform, const std::string& schema, std::vect
 Runtime::~Runtime() = default;
 
 std::unique_ptr<messaging::Consumer> MakeCommandConsumer(Runtime& runtime, const std::string& service,
-                                                         std::string_view topic, messaging::EnvelopeHandler handle,
+                                                         std::vector<std::string_view> topics,
+                                                         messaging::EnvelopeHandler handle,
                                                          messaging::ShardKey shard_key) {
   const messaging::KafkaSettings& kafka = runtime.settings.kafka;
+  std::vector<std::string> prefixed;
+  for (std::string_view topic : topics) prefixed.push_back(kafka.Topic(topic));
   return std::make_unique<messaging::Consumer>(
-      kafka, kafka.Group("orderly-" + service), std::vector<std::string>{kafka.Topic(topic)},
+      kafka, kafka.Group("orderly-" + service), std::move(prefixed),
       messaging::MakeInboxHandler(*runtime.cluster, service, std::move(handle), std::move(shard_key)),
       *runtime.producer);
 }  // members go in reverse: the relay stops before the producer flushes

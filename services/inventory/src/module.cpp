@@ -21,7 +21,7 @@ class Module final : public app::ServiceModule {
         products_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":product:", runtime.settings.redis.cache_ttl),
         grpc_(catalog_, products_),
         commands_(reservations_, runtime.settings.kafka, SystemClock::Instance()),
-        consumer_(app::MakeCommandConsumer(runtime, kName, messaging::kInventoryCommands,
+        consumer_(app::MakeCommandConsumer(runtime, kName, {messaging::kInventoryCommands},
                                            [this](pg::Transaction& tx, const v1::Envelope& envelope) {
                                              commands_.Handle(tx, envelope);
                                            })) {}

@@ -22,7 +22,7 @@ class Module final : public app::ServiceModule {
         cache_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":order:", runtime.settings.redis.cache_ttl),
         orders_(*runtime.cluster, store_, pricer_, cache_),
         grpc_(orders_, settings_.watch_poll),
-        consumer_(app::MakeCommandConsumer(runtime, kName, messaging::kOrderCommands,
+        consumer_(app::MakeCommandConsumer(runtime, kName, {messaging::kOrderCommands},
                                            [this](pg::Transaction& tx, const v1::Envelope& envelope) {
                                              orders_.Handle(tx, envelope);
                                            })) {}

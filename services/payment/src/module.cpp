@@ -19,7 +19,7 @@ class Module final : public app::ServiceModule {
         grpc_(*runtime.cluster, accounts_),
         commands_(payments_, runtime.settings.kafka, SystemClock::Instance()),
         consumer_(app::MakeCommandConsumer(
-            runtime, kName, messaging::kPaymentCommands,
+            runtime, kName, {messaging::kPaymentCommands},
             [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); },
             CommandHandler::ShardKey)) {}
 

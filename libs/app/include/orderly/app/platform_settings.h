@@ -39,11 +39,22 @@ struct OrderSettings {
   static OrderSettings Parse(const config::Node& section);
 };
 
+/// `services.orchestrator`.
+struct OrchestratorSettings {
+  rpc::ServerSettings server;
+  // A step (reserve stock, authorize payment) not answered within this aborts its saga.
+  std::chrono::milliseconds step_timeout{10'000};
+  std::chrono::milliseconds sweep_interval{200};  // how often each shard's due timers are fired
+
+  static OrchestratorSettings Parse(const config::Node& section);
+};
+
 /// The `services` section: every service's own settings, so one file configures the whole stack.
 struct ServicesSettings {
   InventorySettings inventory;
   PaymentSettings payment;
   OrderSettings order;
+  OrchestratorSettings orchestrator;
 
   static ServicesSettings Parse(const config::Node& section);
 };

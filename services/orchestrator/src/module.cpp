@@ -1,0 +1,56 @@
+#include "orderly/messaging/topics.h"
+#include "orderly/orchestrator/orchestrator.h"
+
+#include "grpc_service.h"
+#include "saga_engine.h"
+#include "timer_sweeper.h"
+
+namespace orderly::orchestrator {
+namespace {
+
+constexpr const char* kName = "orchestrator";
+
+class Module final : public app::ServiceModule {
+ public:
+  explicit Module(app::Runtime& runtime)
+      : engine_(runtime.settings.kafka, runtime.settings.services.orchestrator.step_timeout, SystemClock::Instance()),
+        grpc_(*runtime.cluster),
+        sweeper_(*runtime.cluster, engine_, runtime.settings.services.orchestrator.sweep_interval),
+        consumer_(app::MakeCommandConsumer(
+            runtime, kName, {messaging::kOrderEvents, messaging::kSagaReplies},
+            [this](pg::Transaction& tx, const v1::Envelope& envelope) {
+              if (envelope.type().rfind("orderly.v1.Order", 0) == 0) {
+                engine_.OnOrderEvent(tx, envelope);
+              } else {
+                engine_.OnReply(tx, envelope);
+              }
+            })) {}
+
+  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
+  void Stop() override {
+    consumer_->Stop();
+    sweeper_.Stop();
+  }
+
+ private:
+  SagaEngine engine_;
+  GrpcService grpc_;
+  TimerSweeper sweeper_;
+  std::unique_ptr<messaging::Consumer> consumer_;  // last: stops before what its handler uses goes away
+};
+
+}  // namespace
+
+std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime) { return std::make_unique<Module>(runtime); }
+
+app::ServiceDefinition Definition() {
+  return app::ServiceDefinition{
+      kName,
+      kName,
+      {Migrations()},
+      [](const app::PlatformSettings& settings) { return settings.services.orchestrator.server; },
+      MakeModule,
+  };
+}
+
+}  // namespace orderly::orchestrator

@@ -1,0 +1,243 @@
+#include "saga_engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include "orderly/common/hash.h"
+#include "orderly/messaging/envelope.h"
+#include "orderly/messaging/outbox.h"
+#include "orderly/messaging/topics.h"
+
+namespace orderly::orchestrator {
+namespace {
+
+using messaging::Payload;
+
+constexpr const char* kReserve = "reserve_stock";
+constexpr const char* kAuthorize = "authorize_payment";
+const std::string kPending = v1::StepOutcome_Name(v1::STEP_OUTCOME_PENDING);
+
+template <typename Message>
+bool Is(const v1::Envelope& envelope) {
+  return envelope.type() == Message::descriptor()->full_name();
+}
+
+bool Terminal(v1::SagaState state) {
+  return state == v1::SAGA_STATE_CONFIRMED || state == v1::SAGA_STATE_REJECTED || state == v1::SAGA_STATE_CANCELLED;
+}
+
+std::string_view TopicOf(const google::protobuf::Message& command) {
+  const std::string& type = command.GetDescriptor()->name();
+  if (type == "ReserveStock" || type == "ReleaseStock" || type == "CommitStock") return messaging::kInventoryCommands;
+  if (type == "ConfirmOrder" || type == "RejectOrder") return messaging::kOrderCommands;
+  return messaging::kPaymentCommands;
+}
+
+template <typename Command>
+Command ForOrder(const SagaRow& saga) {
+  Command command;
+  command.set_order_id(saga.order_id);
+  return command;
+}
+
+template <typename Command>
+Command ForPayment(const SagaRow& saga) {
+  auto command = ForOrder<Command>(saga);
+  command.set_customer_id(saga.customer_id);
+  return command;
+}
+
+}  // namespace
+
+std::string SagaEngine::SagaIdFor(const std::string& order_id) { return NameBasedUuid("saga\n" + order_id); }
+
+std::optional<SagaRow> LockSaga(pg::Transaction& tx, const std::string& order_id) {
+  const pg::Result result = tx.Exec(
+      "SELECT saga_id, customer_id, state, placed FROM saga_instances WHERE order_id = $1 FOR UPDATE", {order_id});
+  if (result.empty()) return std::nullopt;
+  SagaRow saga{result[0].String(0), order_id, result[0].String(1), v1::SAGA_STATE_UNSPECIFIED, {}};
+  if (!v1::SagaState_Parse(result[0].String(2), &saga.state) || !saga.placed.ParseFromString(result[0].Bytes(3))) {
+    throw Internal("saga of order " + order_id + " is corrupt");
+  }
+  return saga;
+}
+
+void SagaEngine::Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelope& cause,
+                      const google::protobuf::Message& command, const std::string& name, bool compensation,
+                      bool timed) {
+  messaging::EnvelopeContext context = messaging::CausedBy(cause);
+  context.order_id = saga.order_id;
+  context.saga_id = saga.saga_id;
+  const v1::Envelope envelope = messaging::MakeEnvelope(command, context, ids_, clock_);
+  messaging::AppendToOutbox(tx, kafka_.Topic(TopicOf(command)), envelope);
+  const int64_t sequence =
+      tx.Exec(
+            "INSERT INTO saga_steps (saga_id, sequence, name, command_type, command_message_id, outcome, compensation) "
+            "VALUES ($1, (SELECT coalesce(max(sequence), 0) + 1 FROM saga_steps WHERE saga_id = $1), $2, $3, $4, $5, $6) "
+            "RETURNING sequence",
+            {saga.saga_id, name, envelope.type(), envelope.message_id(), kPending, compensation})
+          .One()
+          .Int(0);
+  if (timed) {
+    tx.Exec("INSERT INTO saga_timers (saga_id, sequence, due_at) "
+            "VALUES ($1, $2, now() + make_interval(secs => $3::double precision / 1000))",
+            {saga.saga_id, sequence, static_cast<int64_t>(step_timeout_.count())});
+  }
+}
+
+bool SagaEngine::Settle(pg::Transaction& tx, const SagaRow& saga, const std::string& name, const v1::Envelope& reply,
+                        v1::StepOutcome outcome, const std::string& detail) {
+  const pg::Result settled = tx.Exec(
+      "UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now() "
+      "WHERE saga_id = $1 AND name = $2 AND outcome = $6 "
+      "RETURNING sequence, (extract(epoch FROM finished_at - started_at) * 1000)::bigint",
+      {saga.saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending});
+  if (settled.empty()) return false;
+  tx.Exec("DELETE FROM saga_timers WHERE saga_id = $1 AND sequence = $2", {saga.saga_id, settled[0].Int(0)});
+  spdlog::debug("saga {} step {} {} after {} ms", saga.saga_id, name, v1::StepOutcome_Name(outcome), settled[0].Int(1));
+  return true;
+}
+
+void SagaEngine::SetState(pg::Transaction& tx, SagaRow& saga, v1::SagaState state) {
+  saga.state = state;
+  const pg::Row row = tx.Exec(
+                          "UPDATE saga_instances SET state = $2, updated_at = now() WHERE saga_id = $1 "
+                          "RETURNING (extract(epoch FROM updated_at - created_at) * 1000)::bigint",
+                          {saga.saga_id, v1::SagaState_Name(state)})
+                          .One();
+  if (Terminal(state)) {
+    spdlog::info("saga {} of order {} ended {} after {} ms", saga.saga_id, saga.order_id, v1::SagaState_Name(state),
+                 row.Int(0));
+  }
+}
+
+void SagaEngine::Start(pg::Transaction& tx, const v1::Envelope& event) {
+  const auto placed = Payload<v1::OrderPlaced>(event);
+  SagaRow saga{SagaIdFor(event.order_id()), event.order_id(), placed.customer_id(), v1::SAGA_STATE_RESERVING_STOCK,
+               placed};
+  const pg::Result created = tx.Exec(
+      "INSERT INTO saga_instances (saga_id, order_id, customer_id, state, placed) VALUES ($1, $2, $3, $4, $5) "
+      "ON CONFLICT (order_id) DO NOTHING",
+      {saga.saga_id, saga.order_id, saga.customer_id, v1::SagaState_Name(saga.state),
+       pg::Param::Bytes(placed.SerializeAsString())});
+  if (created.affected_rows() == 0) return;  // this order's saga already runs
+  auto reserve = ForOrder<v1::ReserveStock>(saga);
+  *reserve.mutable_lines() = placed.lines();
+  Send(tx, saga, event, reserve, kReserve, false, true);
+}
+
+void SagaEngine::Confirm(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& cause) {
+  Send(tx, saga, cause, ForOrder<v1::ConfirmOrder>(saga), "confirm_order", false, false);
+  Send(tx, saga, cause, ForPayment<v1::CapturePayment>(saga), "capture_payment", false, false);
+  Send(tx, saga, cause, ForOrder<v1::CommitStock>(saga), "commit_stock", false, false);
+  SetState(tx, saga, v1::SAGA_STATE_CONFIRMED);
+}
+
+void SagaEngine::Abort(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& cause, v1::RejectReason reason,
+                       const std::string& detail, v1::StepOutcome pending_outcome) {
+  // Undo what may have happened: a step that succeeded or is still in flight, not one that failed.
+  const pg::Result steps = tx.Exec(
+      "SELECT name FROM saga_steps WHERE saga_id = $1 AND NOT compensation AND outcome <> $2",
+      {saga.saga_id, v1::StepOutcome_Name(v1::STEP_OUTCOME_FAILED)});
+  bool payment = false;
+  bool stock = false;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    payment = payment || steps[i].String(0) == kAuthorize;
+    stock = stock || steps[i].String(0) == kReserve;
+  }
+  tx.Exec("UPDATE saga_steps SET outcome = $2, finished_at = now() WHERE saga_id = $1 AND outcome = $3",
+          {saga.saga_id, v1::StepOutcome_Name(pending_outcome), kPending});
+  tx.Exec("DELETE FROM saga_timers WHERE saga_id = $1", {saga.saga_id});
+  if (payment) Send(tx, saga, cause, ForPayment<v1::VoidPayment>(saga), "void_payment", true, false);
+  if (stock) Send(tx, saga, cause, ForOrder<v1::ReleaseStock>(saga), "release_stock", true, false);
+  auto reject = ForOrder<v1::RejectOrder>(saga);
+  reject.set_reason(reason);
+  reject.set_detail(detail);
+  Send(tx, saga, cause, reject, "reject_order", false, false);
+  SetState(tx, saga,
+           reason == v1::REJECT_REASON_CANCELLED_BY_CUSTOMER ? v1::SAGA_STATE_CANCELLED : v1::SAGA_STATE_REJECTED);
+}
+
+void SagaEngine::Compensate(pg::Transaction& tx, const SagaRow& saga, const v1::Envelope& late_reply) {
+  // Only an aborted saga undoes late successes; a confirmed one keeps them.
+  if (saga.state != v1::SAGA_STATE_REJECTED && saga.state != v1::SAGA_STATE_CANCELLED) return;
+  spdlog::warn("saga {}: late {} compensated", saga.saga_id, late_reply.type());
+  if (Is<v1::StockReserved>(late_reply)) Send(tx, saga, late_reply, ForOrder<v1::ReleaseStock>(saga), "release_stock", true, false);
+  if (Is<v1::PaymentAuthorized>(late_reply)) {
+    Send(tx, saga, late_reply, ForPayment<v1::VoidPayment>(saga), "void_payment", true, false);
+  }
+}
+
+void SagaEngine::OnOrderEvent(pg::Transaction& tx, const v1::Envelope& event) {
+  if (Is<v1::OrderPlaced>(event)) return Start(tx, event);
+  auto saga = LockSaga(tx, event.order_id());
+  if (!saga) return;  // not an order this orchestrator drives
+  if (Is<v1::OrderCancellationRequested>(event)) {
+    if (!Terminal(saga->state)) {
+      Abort(tx, *saga, event, v1::REJECT_REASON_CANCELLED_BY_CUSTOMER, "cancelled by the customer",
+            v1::STEP_OUTCOME_COMPENSATED);
+    }
+  } else if (Is<v1::OrderConfirmed>(event)) {
+    Settle(tx, *saga, "confirm_order", event, v1::STEP_OUTCOME_SUCCEEDED);
+  } else if (Is<v1::OrderRejected>(event) || Is<v1::OrderCancelled>(event)) {
+    Settle(tx, *saga, "reject_order", event, v1::STEP_OUTCOME_SUCCEEDED);
+  }
+}
+
+void SagaEngine::OnReply(pg::Transaction& tx, const v1::Envelope& reply) {
+  auto saga = LockSaga(tx, reply.order_id());
+  if (!saga) {
+    spdlog::warn("{} for order {} matches no saga; ignored", reply.type(), reply.order_id());
+    return;
+  }
+  const auto succeeded = v1::STEP_OUTCOME_SUCCEEDED;
+  if (Is<v1::StockReserved>(reply)) {
+    if (!Settle(tx, *saga, kReserve, reply, succeeded)) return Compensate(tx, *saga, reply);
+    SetState(tx, *saga, v1::SAGA_STATE_AUTHORIZING_PAYMENT);
+    auto authorize = ForPayment<v1::AuthorizePayment>(*saga);
+    *authorize.mutable_amount() = saga->placed.total();
+    Send(tx, *saga, reply, authorize, kAuthorize, false, true);
+  } else if (Is<v1::StockRejected>(reply)) {
+    const auto rejected = Payload<v1::StockRejected>(reply);
+    const std::string detail = "sku " + rejected.sku() + ": requested " + std::to_string(rejected.requested()) +
+                               ", available " + std::to_string(rejected.available());
+    if (Settle(tx, *saga, kReserve, reply, v1::STEP_OUTCOME_FAILED, detail)) {
+      Abort(tx, *saga, reply, v1::REJECT_REASON_OUT_OF_STOCK, detail, v1::STEP_OUTCOME_COMPENSATED);
+    }
+  } else if (Is<v1::PaymentAuthorized>(reply)) {
+    if (!Settle(tx, *saga, kAuthorize, reply, succeeded)) return Compensate(tx, *saga, reply);
+    Confirm(tx, *saga, reply);
+  } else if (Is<v1::PaymentDeclined>(reply)) {
+    const auto declined = Payload<v1::PaymentDeclined>(reply);
+    const std::string detail = v1::DeclineReason_Name(declined.reason()) + ": " + declined.detail();
+    if (Settle(tx, *saga, kAuthorize, reply, v1::STEP_OUTCOME_FAILED, detail)) {
+      Abort(tx, *saga, reply, v1::REJECT_REASON_PAYMENT_DECLINED, detail, v1::STEP_OUTCOME_COMPENSATED);
+    }
+  } else if (Is<v1::StockReleased>(reply)) {
+    Settle(tx, *saga, "release_stock", reply, succeeded);
+  } else if (Is<v1::PaymentVoided>(reply)) {
+    Settle(tx, *saga, "void_payment", reply, succeeded);
+  } else if (Is<v1::PaymentCaptured>(reply)) {
+    Settle(tx, *saga, "capture_payment", reply, succeeded);
+  } else if (Is<v1::StockCommitted>(reply)) {
+    Settle(tx, *saga, "commit_stock", reply, succeeded);
+  }
+}
+
+void SagaEngine::OnTimeout(pg::Transaction& tx, const std::string& saga_id, int sequence) {
+  const pg::Result step = tx.Exec(
+      "SELECT s.order_id, st.name, st.outcome FROM saga_steps st JOIN saga_instances s USING (saga_id) "
+      "WHERE st.saga_id = $1 AND st.sequence = $2",
+      {saga_id, sequence});
+  tx.Exec("DELETE FROM saga_timers WHERE saga_id = $1 AND sequence = $2", {saga_id, sequence});
+  if (step.empty() || step[0].String(2) != kPending) return;
+  auto saga = LockSaga(tx, step[0].String(0));
+  if (!saga || Terminal(saga->state)) return;
+  v1::Envelope timer;  // the cause of what the timeout sends
+  timer.set_order_id(saga->order_id);
+  timer.set_saga_id(saga->saga_id);
+  timer.set_correlation_id(saga->saga_id);
+  Abort(tx, *saga, timer, v1::REJECT_REASON_TIMEOUT, "step " + step[0].String(1) + " timed out",
+        v1::STEP_OUTCOME_TIMED_OUT);
+}
+
+}  // namespace orderly::orchestrator

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "orderly/common/ids.h"
+#include "orderly/messaging/settings.h"
+#include "orderly/pg/transaction.h"
+#include "orderly/v1/events.pb.h"
+#include "orderly/v1/saga.pb.h"
+
+namespace orderly::orchestrator {
+
+/// A saga as stored.
+struct SagaRow {
+  std::string saga_id;
+  std::string order_id;
+  std::string customer_id;
+  v1::SagaState state = v1::SAGA_STATE_UNSPECIFIED;
+  v1::OrderPlaced placed;
+};
+
+/// The order saga as a persisted state machine: reserve stock -> authorize payment -> confirm
+/// order, capture payment, commit stock. A failure reply, a step timeout or a cancellation aborts:
+/// compensations in reverse (void payment, release stock) and RejectOrder. A reply that arrives
+/// after its saga ended is compensated, never applied. Every method runs inside the caller's
+/// transaction on shard(order_id): state changes, steps, timers and the commands they send (outbox)
+/// commit together, with the saga row locked.
+class SagaEngine final {
+ public:
+  SagaEngine(const messaging::KafkaSettings& kafka, std::chrono::milliseconds step_timeout, const Clock& clock)
+      : kafka_(kafka), step_timeout_(step_timeout), clock_(clock) {}
+
+  /// OrderPlaced starts a saga; OrderCancellationRequested aborts a running one; OrderConfirmed,
+  /// OrderRejected and OrderCancelled settle the order step.
+  void OnOrderEvent(pg::Transaction& tx, const v1::Envelope& event);
+  /// A reply on saga.replies from inventory or payment.
+  void OnReply(pg::Transaction& tx, const v1::Envelope& reply);
+  /// The timer of step `sequence` fired; aborts the saga if that step is still pending.
+  void OnTimeout(pg::Transaction& tx, const std::string& saga_id, int sequence);
+
+  [[nodiscard]] static std::string SagaIdFor(const std::string& order_id);
+
+ private:
+  void Start(pg::Transaction& tx, const v1::Envelope& event);
+  void Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelope& cause, const google::protobuf::Message& command,
+            const std::string& name, bool compensation, bool timed);
+  // Marks the pending step `name` settled; false if no such step was pending (a late reply).
+  bool Settle(pg::Transaction& tx, const SagaRow& saga, const std::string& name, const v1::Envelope& reply,
+              v1::StepOutcome outcome, const std::string& detail = "");
+  void SetState(pg::Transaction& tx, SagaRow& saga, v1::SagaState state);
+  void Abort(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& cause, v1::RejectReason reason,
+             const std::string& detail, v1::StepOutcome pending_outcome);
+  void Confirm(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& cause);
+  void Compensate(pg::Transaction& tx, const SagaRow& saga, const v1::Envelope& late_reply);
+
+  const messaging::KafkaSettings& kafka_;
+  const std::chrono::milliseconds step_timeout_;
+  const Clock& clock_;
+  UuidV7Generator ids_{clock_};
+};
+
+/// The saga of `order_id` with its row locked; std::nullopt if there is none.
+[[nodiscard]] std::optional<SagaRow> LockSaga(pg::Transaction& tx, const std::string& order_id);
+
+}  // namespace orderly::orchestrator

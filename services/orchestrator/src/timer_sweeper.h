@@ -1,0 +1,43 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "orderly/pg/cluster.h"
+#include "saga_engine.h"
+
+namespace orderly::orchestrator {
+
+/// Fires due step timers on every shard, one thread per shard, every `interval`. Due rows are
+/// claimed with FOR UPDATE SKIP LOCKED and deleted in the transaction that acts on them, so
+/// replicas sweeping side by side never fire a timer twice. Construction starts it; destruction
+/// (or Stop) ends it.
+class TimerSweeper final {
+ public:
+  TimerSweeper(pg::Cluster& cluster, SagaEngine& engine, std::chrono::milliseconds interval);
+  ~TimerSweeper();
+  TimerSweeper(const TimerSweeper&) = delete;
+  TimerSweeper& operator=(const TimerSweeper&) = delete;
+
+  void Stop();
+  /// Timers fired since start, for metrics and tests.
+  [[nodiscard]] uint64_t fired() const { return fired_.load(); }
+
+ private:
+  void Run(size_t shard);
+
+  pg::Cluster& cluster_;
+  SagaEngine& engine_;
+  const std::chrono::milliseconds interval_;
+  std::atomic<bool> running_{true};
+  std::atomic<uint64_t> fired_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace orderly::orchestrator
