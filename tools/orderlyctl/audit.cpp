@@ -1,0 +1,135 @@
+// orderlyctl audit: checks Orderly's invariants across all shards, through the public APIs.
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "cli.h"
+
+namespace orderly::ctl {
+namespace {
+
+constexpr int64_t kStaleSeconds = 60;  // longer than any step timeout of the local stack
+
+bool Terminal(v1::OrderStatus status) { return status != v1::ORDER_STATUS_PENDING; }
+
+std::string Escape(const std::string& text) {
+  std::string out;
+  for (char c : text) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  return out;
+}
+
+class Auditor {
+ public:
+  explicit Auditor(Clients& clients) : c_(clients) {}
+
+  std::vector<std::string> Run() {
+    v1::ListSagasRequest request;
+    do {
+      const auto page = c_.Call("orchestrator", *c_.sagas, &v1::SagaService::Stub::ListSagas, request);
+      for (const auto& saga : page.sagas()) CheckSaga(saga);
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty());
+    CheckStock();
+    for (const auto& customer : customers_) CheckLedger(customer);
+    return violations_;
+  }
+
+  size_t sagas() const { return sagas_; }
+  size_t customers() const { return customers_.size(); }
+
+ private:
+  void CheckSaga(const v1::Saga& saga) {
+    ++sagas_;
+    v1::GetOrderRequest get;
+    get.set_order_id(saga.order_id());
+    const v1::Order order = c_.Call("order", *c_.order, &v1::OrderService::Stub::GetOrder, get).order();
+    customers_.insert(order.customer_id());
+    statuses_[order.order_id()] = order.status();
+    for (const auto& line : order.lines()) {
+      skus_.insert(line.sku());
+      if (!Terminal(order.status())) pending_[line.sku()] += line.quantity();
+    }
+    const int64_t age = std::time(nullptr) - saga.updated_at().seconds();
+    const bool running = saga.state() != v1::SAGA_STATE_CONFIRMED && saga.state() != v1::SAGA_STATE_REJECTED &&
+                         saga.state() != v1::SAGA_STATE_CANCELLED;
+    if (age > kStaleSeconds && (running || !Terminal(order.status()))) {
+      violations_.push_back("saga " + saga.saga_id() + " of order " + saga.order_id() + " is still " +
+                            v1::SagaState_Name(saga.state()) + " (order " + v1::OrderStatus_Name(order.status()) +
+                            ") after " + std::to_string(age) + " s");
+    }
+  }
+
+  void CheckStock() {
+    for (const auto& sku : skus_) {
+      v1::GetStockRequest get;
+      get.set_sku(sku);
+      const v1::Stock stock = c_.Call("inventory", *c_.inventory, &v1::InventoryService::Stub::GetStock, get).stock();
+      if (stock.reserved() < 0 || stock.reserved() > stock.on_hand()) {
+        violations_.push_back("sku " + sku + " has " + std::to_string(stock.reserved()) + " reserved of " +
+                              std::to_string(stock.on_hand()) + " on hand");
+      }
+      if (stock.reserved() > pending_[sku]) {
+        violations_.push_back("sku " + sku + " has " + std::to_string(stock.reserved()) +
+                              " reserved but pending orders account for " + std::to_string(pending_[sku]));
+      }
+    }
+  }
+
+  void CheckLedger(const std::string& customer) {
+    std::map<std::string, int64_t> transaction_sums;
+    std::map<std::string, std::set<std::string>> captures;  // order -> capture transactions
+    std::map<std::string, int64_t> held;                   // order -> money still held
+    v1::ListLedgerRequest request;
+    request.set_customer_id(customer);
+    do {
+      const auto page = c_.Call("payment", *c_.payment, &v1::PaymentService::Stub::ListLedger, request);
+      for (const auto& entry : page.entries()) {
+        transaction_sums[entry.transaction_id()] += entry.amount().minor_units();
+        if (entry.operation() == "capture") captures[entry.order_id()].insert(entry.transaction_id());
+        if (entry.account() == "customer:" + customer + ":held") held[entry.order_id()] += entry.amount().minor_units();
+      }
+      request.mutable_page()->set_page_token(page.next_page_token());
+    } while (!request.page().page_token().empty());
+    for (const auto& [transaction, sum] : transaction_sums) {
+      if (sum != 0) violations_.push_back("ledger transaction " + transaction + " sums to " + std::to_string(sum));
+    }
+    for (const auto& [order, transactions] : captures) {
+      if (transactions.size() > 1) violations_.push_back("order " + order + " was charged " + std::to_string(transactions.size()) + " times");
+    }
+    for (const auto& [order, amount] : held) {
+      const auto status = statuses_.find(order);
+      if (amount != 0 && status != statuses_.end() && Terminal(status->second)) {
+        violations_.push_back("order " + order + " is " + v1::OrderStatus_Name(status->second) + " but " +
+                              std::to_string(amount) + " minor units stay held");
+      }
+    }
+  }
+
+  Clients& c_;
+  size_t sagas_ = 0;
+  std::set<std::string> customers_;
+  std::set<std::string> skus_;
+  std::map<std::string, int64_t> pending_;
+  std::map<std::string, v1::OrderStatus> statuses_;
+  std::vector<std::string> violations_;
+};
+
+}  // namespace
+
+void RunAudit(Clients& clients, const Output& out, const std::vector<std::string>& args) {
+  if (!args.empty()) throw UsageError{"audit takes no arguments"};
+  Auditor auditor(clients);
+  const auto violations = auditor.Run();
+  if (out.json()) {
+    std::printf("{\"sagas\": %zu, \"customers\": %zu, \"violations\": [", auditor.sagas(), auditor.customers());
+    for (size_t i = 0; i < violations.size(); ++i) std::printf("%s\"%s\"", i ? ", " : "", Escape(violations[i]).c_str());
+    std::printf("]}\n");
+  } else {
+    for (const auto& violation : violations) std::printf("VIOLATION: %s\n", violation.c_str());
+    std::printf("audit: %zu sagas, %zu customers checked: %s\n", auditor.sagas(), auditor.customers(),
+                violations.empty() ? "all invariants hold" : (std::to_string(violations.size()) + " violations").c_str());
+  }
+  if (!violations.empty()) throw AuditFailed{};
+}
+
+}  // namespace orderly::ctl
