@@ -12,18 +12,11 @@
 #include "orderly/v1/order.grpc.pb.h"
 #include "orderly/v1/payment.grpc.pb.h"
 #include "load_fixture.h"
+#include "rpc_assert.h"
 #include "service_harness.h"
 
 namespace orderly {
 namespace {
-
-// Runs `call`, which may use `context`, and fails the test unless it returns OK.
-#define ASSERT_RPC_OK(call)                             \
-  do {                                                  \
-    grpc::ClientContext context;                        \
-    const grpc::Status status = (call);                 \
-    ASSERT_TRUE(status.ok()) << status.error_message(); \
-  } while (false)
 
 class StackTest : public ::testing::Test {
  protected:

@@ -42,16 +42,11 @@ class Module final : public app::ServiceModule {
 
 }  // namespace
 
-std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime) { return std::make_unique<Module>(runtime); }
-
 app::ServiceDefinition Definition() {
-  return app::ServiceDefinition{
-      kName,
-      "orders",  // "order" is a reserved word in SQL
-      {Migrations()},
-      [](const app::PlatformSettings& settings) { return settings.services.order.server; },
-      MakeModule,
-  };
+  // "order" is a reserved word in SQL
+  return app::DefineService<Module>(kName, "orders", Migrations(), [](const app::PlatformSettings& settings) {
+    return settings.services.order.server;
+  });
 }
 
 }  // namespace orderly::order

@@ -36,16 +36,10 @@ class Module final : public app::ServiceModule {
 
 }  // namespace
 
-std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime) { return std::make_unique<Module>(runtime); }
-
 app::ServiceDefinition Definition() {
-  return app::ServiceDefinition{
-      kName,
-      kName,
-      {Migrations()},
-      [](const app::PlatformSettings& settings) { return settings.services.payment.server; },
-      MakeModule,
-  };
+  return app::DefineService<Module>(kName, kName, Migrations(), [](const app::PlatformSettings& settings) {
+    return settings.services.payment.server;
+  });
 }
 
 }  // namespace orderly::payment

@@ -8,6 +8,7 @@
 #include "orderly/v1/order.grpc.pb.h"
 #include "orderly/v1/payment.grpc.pb.h"
 #include "orderly/v1/saga.grpc.pb.h"
+#include "rpc_assert.h"
 #include "service_harness.h"
 #include "test_env.h"
 
@@ -16,13 +17,6 @@ namespace {
 
 using testing::ServiceHarness;
 using testing::WaitUntil;
-
-#define ASSERT_RPC_OK(call)                             \
-  do {                                                  \
-    grpc::ClientContext context;                        \
-    const grpc::Status status = (call);                 \
-    ASSERT_TRUE(status.ok()) << status.error_message(); \
-  } while (false)
 
 // All four services in this process, joined by one Kafka prefix. Payment starts only when a test
 // says so, to leave authorizations unanswered.

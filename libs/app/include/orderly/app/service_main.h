@@ -60,6 +60,16 @@ struct ServiceDefinition {
   std::function<std::unique_ptr<ServiceModule>(Runtime&)> build;
 };
 
+/// The definition of a service whose module is `Module`, constructed from the runtime.
+template <typename Module>
+ServiceDefinition DefineService(std::string name, std::string schema, pg::MigrationSet migrations,
+                                std::function<rpc::ServerSettings(const PlatformSettings&)> server_settings) {
+  return ServiceDefinition{std::move(name), std::move(schema), {std::move(migrations)}, std::move(server_settings),
+                           [](Runtime& runtime) -> std::unique_ptr<ServiceModule> {
+                             return std::make_unique<Module>(runtime);
+                           }};
+}
+
 /// main() of every service: config (--config/ORDERLY_CONFIG), logging, runtime, module, gRPC
 /// server; serves until SIGTERM/SIGINT, then drains calls, stops consumers, the relay and the
 /// producer, in that order. Returns 0 after a clean shutdown; 1 with one log line if start-up

@@ -11,7 +11,4 @@ namespace orderly::orchestrator {
 /// The orchestrator's SQL migrations (compiled in from services/orchestrator/migrations).
 [[nodiscard]] pg::MigrationSet Migrations();
 
-/// The service's gRPC handlers, consumers and timer sweeper on `runtime`.
-[[nodiscard]] std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime);
-
 }  // namespace orderly::orchestrator

@@ -11,7 +11,4 @@ namespace orderly::order {
 /// Order's SQL migrations (compiled in from services/order/migrations).
 [[nodiscard]] pg::MigrationSet Migrations();
 
-/// The service's gRPC handlers and command consumer on `runtime`.
-[[nodiscard]] std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime);
-
 }  // namespace orderly::order

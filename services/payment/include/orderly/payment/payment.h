@@ -11,7 +11,4 @@ namespace orderly::payment {
 /// Payment's SQL migrations (compiled in from services/payment/migrations).
 [[nodiscard]] pg::MigrationSet Migrations();
 
-/// The service's gRPC handlers and command consumer on `runtime`.
-[[nodiscard]] std::unique_ptr<app::ServiceModule> MakeModule(app::Runtime& runtime);
-
 }  // namespace orderly::payment
