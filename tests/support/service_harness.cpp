@@ -7,8 +7,11 @@
 
 namespace orderly::testing {
 
-ServiceHarness::ServiceHarness(app::ServiceDefinition definition, const std::string& kafka_prefix)
-    : definition_(std::move(definition)), settings_(TestPlatform()), schema_(UniqueName(definition_.schema)) {
+ServiceHarness::ServiceHarness(app::ServiceDefinition definition, const std::string& kafka_prefix,
+                               const std::string& schema)
+    : definition_(std::move(definition)),
+      settings_(TestPlatform()),
+      schema_(schema.empty() ? UniqueName(definition_.schema) : schema) {
   settings_.kafka.prefix = kafka_prefix.empty() ? schema_ + "." : kafka_prefix;
 }
 

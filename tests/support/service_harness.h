@@ -21,7 +21,9 @@ namespace orderly::testing {
 class ServiceHarness final {
  public:
   /// `kafka_prefix` joins services that must talk (same prefix); by default each harness has its own.
-  explicit ServiceHarness(app::ServiceDefinition definition, const std::string& kafka_prefix = "");
+  /// `schema` makes replicas of one service share their data; by default each harness has its own.
+  explicit ServiceHarness(app::ServiceDefinition definition, const std::string& kafka_prefix = "",
+                          const std::string& schema = "");
   ~ServiceHarness();
 
   /// Settings the next Start uses; adjust before starting (e.g. a dead Redis port).

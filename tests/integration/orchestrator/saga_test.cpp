@@ -200,5 +200,42 @@ TEST_F(SagaTest, CancelWhilePendingAndTimeoutCompensateAndLateAuthorizationsAreV
   EXPECT_EQ(Saga(timed_out).state(), v1::SAGA_STATE_REJECTED);
 }
 
+// A second orchestrator on the same data and topics: the sagas split between the replicas and
+// every timer fires exactly once.
+class TwoReplicasTest : public SagaTest {
+ protected:
+  void SetUp() override {
+    SagaTest::SetUp();
+    replica_.settings().services.orchestrator.step_timeout = std::chrono::seconds(3);
+    replica_.settings().services.orchestrator.sweep_interval = std::chrono::milliseconds(10);
+    replica_.Start();
+  }
+
+  ServiceHarness replica_{Definition(), prefix_, orchestrator_.schema()};
+};
+
+TEST_F(TwoReplicasTest, TimedOutSagasEndOnceEach) {
+  // Payment is down: every authorization times out and each saga's timer must fire once.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(Place("customer-" + std::to_string(i), 1));  // all 5 units
+  for (const auto& id : ids) {
+    const v1::Order order = WaitForTerminal(id);
+    EXPECT_EQ(order.status(), v1::ORDER_STATUS_REJECTED) << id;
+    EXPECT_EQ(order.reject_reason(), v1::REJECT_REASON_TIMEOUT) << id;
+  }
+  EXPECT_TRUE(WaitUntil([&] { return Stock().reserved() == 0; }, std::chrono::seconds(30)));
+  for (const auto& id : ids) {
+    int rejections = 0;
+    int releases = 0;
+    const v1::Saga saga = Saga(id);
+    for (const auto& step : saga.steps()) {
+      rejections += step.name() == "reject_order" ? 1 : 0;
+      releases += step.name() == "release_stock" ? 1 : 0;
+    }
+    EXPECT_EQ(rejections, 1) << id;
+    EXPECT_EQ(releases, 1) << id;
+  }
+}
+
 }  // namespace
 }  // namespace orderly::orchestrator
