@@ -12,6 +12,8 @@ TEST_F(LoadTest, TwoHundredOrdersForFiftyUnitsConfirmExactlyFifty) {
   EXPECT_EQ(outcomes[v1::ORDER_STATUS_CONFIRMED], 50);
   EXPECT_EQ(outcomes[v1::ORDER_STATUS_REJECTED], 150);
   EXPECT_TRUE(WaitUntil([&] { return Stock().on_hand() == 0 && Stock().reserved() == 0; }));
+  EXPECT_EQ(Stock().restocked(), 50);
+  EXPECT_EQ(Stock().committed(), 50);
   int charged = 0;
   for (const auto& customer : customers_) {
     v1::GetAccountRequest account;

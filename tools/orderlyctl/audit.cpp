@@ -68,6 +68,11 @@ class Auditor {
         violations_.push_back("sku " + sku + " has " + std::to_string(stock.reserved()) + " reserved of " +
                               std::to_string(stock.on_hand()) + " on hand");
       }
+      if (stock.on_hand() != stock.restocked() - stock.committed()) {
+        violations_.push_back("sku " + sku + " is not conserved: " + std::to_string(stock.on_hand()) + " on hand, but " +
+                              std::to_string(stock.restocked()) + " restocked - " + std::to_string(stock.committed()) +
+                              " committed");
+      }
       if (stock.reserved() > pending_[sku]) {
         violations_.push_back("sku " + sku + " has " + std::to_string(stock.reserved()) +
                               " reserved but pending orders account for " + std::to_string(pending_[sku]));

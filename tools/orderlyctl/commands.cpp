@@ -15,11 +15,13 @@ void Need(const Args& args, size_t count) {
 
 std::vector<std::string> StockRow(const v1::Stock& stock) {
   return {stock.sku(), std::to_string(stock.on_hand()), std::to_string(stock.reserved()),
-          std::to_string(stock.available())};
+          std::to_string(stock.available()), std::to_string(stock.restocked()), std::to_string(stock.committed())};
 }
 
 void PrintStock(const Output& out, const v1::Stock& stock, const google::protobuf::Message& message) {
-  out.Print(message, [&] { Output::Table({"SKU", "ON_HAND", "RESERVED", "AVAILABLE"}, {StockRow(stock)}); });
+  out.Print(message, [&] {
+    Output::Table({"SKU", "ON_HAND", "RESERVED", "AVAILABLE", "RESTOCKED", "COMMITTED"}, {StockRow(stock)});
+  });
 }
 
 void PrintAccount(const Output& out, const v1::Account& account, const google::protobuf::Message& message) {

@@ -19,13 +19,16 @@ constexpr const char* kSelectProduct = "SELECT sku, name, price_minor, currency 
 }  // namespace
 
 std::optional<v1::Stock> ReadStock(pg::Transaction& tx, const std::string& sku) {
-  const pg::Result result = tx.Exec("SELECT on_hand, reserved FROM stock WHERE sku = $1", {sku});
+  const pg::Result result =
+      tx.Exec("SELECT on_hand, reserved, restocked, committed FROM stock WHERE sku = $1", {sku});
   if (result.empty()) return std::nullopt;
   v1::Stock stock;
   stock.set_sku(sku);
   stock.set_on_hand(result[0].Int(0));
   stock.set_reserved(result[0].Int(1));
   stock.set_available(stock.on_hand() - stock.reserved());
+  stock.set_restocked(result[0].Int(2));
+  stock.set_committed(result[0].Int(3));
   return stock;
 }
 
@@ -84,7 +87,7 @@ v1::Stock Catalog::Restock(const std::string& sku, int64_t quantity, const std::
         return *ReadStock(tx, sku);
       }
     }
-    tx.Exec("UPDATE stock SET on_hand = on_hand + $2 WHERE sku = $1", {sku, quantity});
+    tx.Exec("UPDATE stock SET on_hand = on_hand + $2, restocked = restocked + $2 WHERE sku = $1", {sku, quantity});
     return *ReadStock(tx, sku);
   });
 }

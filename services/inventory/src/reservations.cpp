@@ -66,7 +66,7 @@ void Reservations::Settle(const std::string& order_id, const std::string& state,
 void Reservations::Release(const std::string& order_id) { Settle(order_id, "released", "reserved = reserved - $2"); }
 
 void Reservations::Commit(const std::string& order_id) {
-  Settle(order_id, "committed", "on_hand = on_hand - $2, reserved = reserved - $2");
+  Settle(order_id, "committed", "on_hand = on_hand - $2, reserved = reserved - $2, committed = committed + $2");
 }
 
 }  // namespace orderly::inventory

@@ -38,6 +38,7 @@ TEST_F(InventoryTest, RestockWithTheSameKeyAppliesOnce) {
     grpc::ClientContext context;
     ASSERT_TRUE(stub_->Restock(&context, request, &response).ok());
     EXPECT_EQ(response.stock().on_hand(), 5);
+    EXPECT_EQ(response.stock().restocked(), 5);
   }
   request.set_quantity(6);
   v1::RestockResponse response;

@@ -38,7 +38,10 @@ TEST_F(ReservationsTest, ReservesLinesOnDifferentShardsThenCommits) {
   EXPECT_EQ(Replies().Received()[1].type(), "orderly.v1.StockCommitted");
   EXPECT_EQ(Stock(a).on_hand(), 3);
   EXPECT_EQ(Stock(a).reserved(), 0);
+  EXPECT_EQ(Stock(a).restocked(), 5);
+  EXPECT_EQ(Stock(a).committed(), 2);
   EXPECT_EQ(Stock(b).on_hand(), 2);
+  EXPECT_EQ(Stock(b).committed(), 3);
 }
 
 TEST_F(ReservationsTest, LineThatCannotBeReservedReleasesTheOthersAndIsNamed) {
