@@ -43,6 +43,12 @@ std::shared_ptr<grpc::Channel> ServiceHarness::Channel() const {
   return rpc::CreateChannel(client);
 }
 
+TopicReader& ServiceHarness::Reader(std::string_view topic) {
+  auto& reader = readers_[std::string(topic)];
+  if (!reader) reader = std::make_unique<TopicReader>(settings_.kafka, Topic(topic));
+  return *reader;
+}
+
 void ServiceHarness::SendRaw(std::string_view topic, const std::string& key, const std::string& value) {
   if (!test_producer_) test_producer_ = std::make_unique<messaging::Producer>(settings_.kafka);
   const auto results = test_producer_->PublishBatch({{Topic(topic), key, value, {}}});

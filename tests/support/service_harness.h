@@ -2,6 +2,7 @@
 
 #include <grpcpp/channel.h>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -14,6 +15,8 @@
 #include "orderly/v1/events.pb.h"
 
 namespace orderly::testing {
+
+class TopicReader;
 
 /// One service running in the test process against the shared test servers, with its own
 /// PostgreSQL schema and Kafka topic prefix so parallel tests never see each other's data.
@@ -45,6 +48,8 @@ class ServiceHarness final {
   /// Publishes raw bytes to `topic` (prefixed).
   void SendRaw(std::string_view topic, const std::string& key, const std::string& value);
   void SendEnvelope(std::string_view topic, const v1::Envelope& envelope);
+  /// Everything published on `topic` (prefixed) from its start, read from the first call on.
+  TopicReader& Reader(std::string_view topic);
 
  private:
   app::ServiceDefinition definition_;
@@ -54,6 +59,7 @@ class ServiceHarness final {
   std::unique_ptr<app::ServiceModule> module_;
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<messaging::Producer> test_producer_;
+  std::map<std::string, std::unique_ptr<TopicReader>, std::less<>> readers_;
 };
 
 /// Collects the envelopes published on one topic, decoded, from the start of the topic.

@@ -16,7 +16,6 @@ namespace orderly::pg {
 
 struct TransactionImpl {
   pqxx::work& work;
-  size_t shard;
   const std::string& context;
   std::vector<std::function<void()>> after_commit;
 };
@@ -35,8 +34,6 @@ Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params)
     detail::RethrowTranslated(impl_.context);
   }
 }
-
-size_t Transaction::shard() const { return impl_.shard; }
 
 void Transaction::AfterCommit(std::function<void()> action) { impl_.after_commit.push_back(std::move(action)); }
 
@@ -98,7 +95,7 @@ void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&
           if (options.read_only) set += " READ ONLY";
           work.exec(set);
         }
-        TransactionImpl impl{work, shard, context, {}};
+        TransactionImpl impl{work, context, {}};
         Transaction tx(impl);
         fn(tx);
         work.commit();

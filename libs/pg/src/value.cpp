@@ -52,12 +52,6 @@ bool Row::Bool(int column) const { return NonNull(data_.get(), index_, column).a
 
 std::string Row::Bytes(int column) const { return pqxx::binarystring(NonNull(data_.get(), index_, column)).str(); }
 
-std::optional<std::string> Row::OptionalString(int column) const {
-  const pqxx::field field = Field(data_.get(), index_, column);
-  if (field.is_null()) return std::nullopt;
-  return field.as<std::string>();
-}
-
 Result::Result(std::shared_ptr<const ResultData> data) : data_(std::move(data)) {}
 
 size_t Result::size() const { return data_->result.size(); }

@@ -57,11 +57,6 @@ v1::Envelope InventoryTest::Commit(const std::string& order_id) {
   return service_.Send(messaging::kInventoryCommands, order_id, command);
 }
 
-testing::TopicReader& InventoryTest::Replies() {
-  if (!replies_) {
-    replies_ = std::make_unique<testing::TopicReader>(service_.settings().kafka, service_.Topic(messaging::kSagaReplies));
-  }
-  return *replies_;
-}
+testing::TopicReader& InventoryTest::Replies() { return service_.Reader(messaging::kSagaReplies); }
 
 }  // namespace orderly::inventory

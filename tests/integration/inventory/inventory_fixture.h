@@ -28,7 +28,6 @@ class InventoryTest : public ::testing::Test {
 
   testing::ServiceHarness service_{Definition()};
   std::unique_ptr<v1::InventoryService::Stub> stub_;
-  std::unique_ptr<testing::TopicReader> replies_;
 };
 
 }  // namespace orderly::inventory

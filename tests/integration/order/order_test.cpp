@@ -77,17 +77,11 @@ class OrderTest : public ::testing::Test {
     service_.Send(messaging::kOrderCommands, order_id, command);
   }
 
-  testing::TopicReader& Events() {
-    if (!events_) {
-      events_ = std::make_unique<testing::TopicReader>(service_.settings().kafka, service_.Topic(messaging::kOrderEvents));
-    }
-    return *events_;
-  }
+  testing::TopicReader& Events() { return service_.Reader(messaging::kOrderEvents); }
 
   testing::ServiceHarness inventory_{inventory::Definition()};
   testing::ServiceHarness service_{Definition()};
   std::unique_ptr<v1::OrderService::Stub> stub_;
-  std::unique_ptr<testing::TopicReader> events_;
 };
 
 TEST_F(OrderTest, PlaceOrderPricesLinesAndPublishesOrderPlaced) {

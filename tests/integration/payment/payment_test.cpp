@@ -103,12 +103,7 @@ class PaymentTest : public ::testing::Test {
     return service_.Send(messaging::kPaymentCommands, order, command);
   }
 
-  testing::TopicReader& Replies() {
-    if (!replies_) {
-      replies_ = std::make_unique<testing::TopicReader>(service_.settings().kafka, service_.Topic(messaging::kSagaReplies));
-    }
-    return *replies_;
-  }
+  testing::TopicReader& Replies() { return service_.Reader(messaging::kSagaReplies); }
 
   v1::Envelope ReplyAt(size_t index) {
     EXPECT_TRUE(Replies().WaitFor(index + 1));
@@ -118,7 +113,6 @@ class PaymentTest : public ::testing::Test {
 
   testing::ServiceHarness service_{Definition()};
   std::unique_ptr<v1::PaymentService::Stub> stub_;
-  std::unique_ptr<testing::TopicReader> replies_;
 };
 
 TEST_F(PaymentTest, OpenDepositAndReadBack) {

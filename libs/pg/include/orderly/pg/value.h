@@ -45,7 +45,6 @@ class Row final {
   [[nodiscard]] bool Bool(int column) const;
   /// A bytea column's raw bytes.
   [[nodiscard]] std::string Bytes(int column) const;
-  [[nodiscard]] std::optional<std::string> OptionalString(int column) const;
 
  private:
   friend class Result;
