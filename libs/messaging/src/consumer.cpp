@@ -9,8 +9,9 @@
 #include <thread>
 
 #include "kafka_conf.h"
+#include "kafka_record.h"
+#include "orderly/messaging/dead_letters.h"
 #include "orderly/messaging/envelope.h"
-#include "orderly/messaging/topics.h"
 
 namespace orderly::messaging {
 
@@ -20,25 +21,6 @@ std::string ConsumedMessage::Header(std::string_view name) const {
   }
   return "";
 }
-
-namespace {
-
-ConsumedMessage Copy(const RdKafka::Message& record) {
-  ConsumedMessage message;
-  message.topic = record.topic_name();
-  message.partition = record.partition();
-  message.offset = record.offset();
-  if (record.key() != nullptr) message.key = *record.key();
-  message.value.assign(static_cast<const char*>(record.payload()), record.len());
-  if (const RdKafka::Headers* headers = const_cast<RdKafka::Message&>(record).headers()) {
-    for (const auto& header : headers->get_all()) {
-      message.headers.emplace_back(header.key(), std::string(static_cast<const char*>(header.value()), header.value_size()));
-    }
-  }
-  return message;
-}
-
-}  // namespace
 
 struct Consumer::Impl {
   KafkaSettings settings;
@@ -72,7 +54,7 @@ struct Consumer::Impl {
         ++handled;
         return true;
       } catch (const PoisonMessage& e) {
-        return DeadLetter(message, e.what(), attempt);
+        return SendToDeadLetters(message, e.what(), attempt);
       } catch (const Unavailable& e) {
         spdlog::warn("{}[{}]@{}: dependency unavailable, will retry: {}", message.topic, message.partition,
                      message.offset, e.what());
@@ -81,19 +63,14 @@ struct Consumer::Impl {
       } catch (const std::exception& e) {
         spdlog::warn("{}[{}]@{}: attempt {}/{} failed: {}", message.topic, message.partition, message.offset, attempt,
                      settings.max_attempts, e.what());
-        if (attempt >= settings.max_attempts) return DeadLetter(message, e.what(), attempt);
+        if (attempt >= settings.max_attempts) return SendToDeadLetters(message, e.what(), attempt);
         if (!Backoff(attempt)) return false;
       }
     }
   }
 
-  bool DeadLetter(const ConsumedMessage& message, const std::string& error, int attempts) {
-    OutgoingMessage dead{DeadLetterTopic(message.topic), message.key, message.value, message.headers};
-    dead.headers.emplace_back(kHeaderError, error);
-    dead.headers.emplace_back(kHeaderOriginalTopic, message.topic);
-    dead.headers.emplace_back(kHeaderOriginalPartition, std::to_string(message.partition));
-    dead.headers.emplace_back(kHeaderOriginalOffset, std::to_string(message.offset));
-    dead.headers.emplace_back(kHeaderAttempts, std::to_string(attempts));
+  bool SendToDeadLetters(const ConsumedMessage& message, const std::string& error, int attempts) {
+    const OutgoingMessage dead = MakeDeadLetter(message, error, attempts);
     for (int attempt = 1; running; ++attempt) {
       const auto result = dead_letters.PublishBatch({dead});
       if (result.front().delivered) {
@@ -117,7 +94,7 @@ struct Consumer::Impl {
         spdlog::warn("kafka consumer {}: {}", group_id, record->errstr());
         continue;
       }
-      const ConsumedMessage message = Copy(*record);
+      const ConsumedMessage message = detail::ToConsumedMessage(*record);
       if (!Process(message)) break;  // stopping: not committed, so it is redelivered
       const RdKafka::ErrorCode code = consumer->commitSync(record.get());
       if (code != RdKafka::ERR_NO_ERROR) {

@@ -1,6 +1,7 @@
 #include <mutex>
 
 #include "messaging_fixture.h"
+#include "orderly/messaging/dead_letters.h"
 #include "orderly/messaging/topics.h"
 #include "test_env.h"
 

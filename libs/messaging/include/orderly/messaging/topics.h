@@ -18,11 +18,4 @@ inline constexpr std::string_view kSagaReplies = "saga.replies";
 /// Every topic Orderly uses, dead-letter topics included; devbroker and deployments create these.
 [[nodiscard]] std::vector<std::string> AllTopics();
 
-/// Header names on dead-lettered messages.
-inline constexpr std::string_view kHeaderError = "orderly-error";
-inline constexpr std::string_view kHeaderOriginalTopic = "orderly-original-topic";
-inline constexpr std::string_view kHeaderOriginalPartition = "orderly-original-partition";
-inline constexpr std::string_view kHeaderOriginalOffset = "orderly-original-offset";
-inline constexpr std::string_view kHeaderAttempts = "orderly-attempts";
-
 }  // namespace orderly::messaging

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "orderly/messaging/consumer.h"
+#include "orderly/messaging/settings.h"
+
+namespace orderly::messaging {
+
+/// A position in one partition of a topic.
+struct PartitionOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+
+  bool operator==(const PartitionOffset&) const = default;
+};
+
+/// Operator access to topics and consumer groups, outside any group's membership: read a whole
+/// topic, see where a group stands, rewind it. Topic and group names are full (prefix applied).
+class TopicAdmin final {
+ public:
+  /// @throws orderly::InvalidArgument on bad settings.
+  explicit TopicAdmin(const KafkaSettings& settings);
+  ~TopicAdmin();
+  TopicAdmin(const TopicAdmin&) = delete;
+  TopicAdmin& operator=(const TopicAdmin&) = delete;
+
+  /// Every record of `topic` from its start to its end as of the call; none if it does not exist.
+  /// @throws orderly::Unavailable if the broker does not answer within `timeout`.
+  [[nodiscard]] std::vector<ConsumedMessage> ReadAll(const std::string& topic, std::chrono::milliseconds timeout);
+
+  /// Each partition's end: the offset the next record will get.
+  /// @throws orderly::Unavailable if the broker does not answer.
+  [[nodiscard]] std::vector<PartitionOffset> EndOffsets(const std::vector<std::string>& topics);
+
+  /// Where `group` will resume on each partition of `topics`: its committed offset, or -1 if none.
+  /// @throws orderly::Unavailable if the broker does not answer.
+  [[nodiscard]] std::vector<PartitionOffset> CommittedOffsets(const std::string& group,
+                                                              const std::vector<std::string>& topics);
+
+  /// Commits each partition's first offset for `group`, so its consumers re-read everything. It joins
+  /// the group to do so and refuses unless it is the only member: stop the group's consumers first
+  /// (a live member sees one rebalance).
+  /// @throws orderly::FailedPrecondition if the group has live members, orderly::Unavailable if the
+  /// broker does not answer.
+  void Rewind(const std::string& group, const std::vector<std::string>& topics);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace orderly::messaging

@@ -1,0 +1,175 @@
+#include "orderly/messaging/topic_admin.h"
+
+#include <algorithm>
+#include <map>
+
+#include "kafka_conf.h"
+#include "kafka_record.h"
+
+namespace orderly::messaging {
+namespace {
+
+constexpr int kRequestTimeoutMs = 5000;
+
+using Partitions = std::vector<std::unique_ptr<RdKafka::TopicPartition>>;
+
+std::vector<RdKafka::TopicPartition*> Raw(const Partitions& partitions) {
+  std::vector<RdKafka::TopicPartition*> raw;
+  for (const auto& partition : partitions) raw.push_back(partition.get());
+  return raw;
+}
+
+void Check(RdKafka::ErrorCode code, const std::string& what) {
+  if (code != RdKafka::ERR_NO_ERROR) throw Unavailable("kafka: " + what + ": " + RdKafka::err2str(code));
+}
+
+}  // namespace
+
+struct TopicAdmin::Impl {
+  KafkaSettings settings;
+  std::unique_ptr<RdKafka::KafkaConsumer> reader;  // metadata, watermarks, reads; never commits
+
+  // A consumer that never joins `group` (it only assigns partitions), but can read and commit its offsets.
+  std::unique_ptr<RdKafka::KafkaConsumer> MakeConsumer(const std::string& group) const {
+    const std::vector<std::pair<std::string, std::string>> properties = {
+        {"bootstrap.servers", settings.brokers},
+        {"client.id", settings.client_id + "-admin"},
+        {"enable.auto.commit", "false"},
+        {"enable.partition.eof", "false"},
+        {"fetch.wait.max.ms", std::to_string(settings.fetch_wait_max.count())},
+        // As the services' members: a broker may size the group's next rebalance wait by it.
+        {"session.timeout.ms", std::to_string(settings.session_timeout.count())},
+        {"group.id", group},
+    };
+    auto conf = detail::MakeConf(properties);
+    std::string error;
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
+    if (!consumer) throw InvalidArgument("kafka", "cannot create consumer: " + error);
+    return consumer;
+  }
+
+  // The partition count of `topic`; 0 if it does not exist.
+  int32_t PartitionCount(const std::string& topic) {
+    std::string error;
+    std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(reader.get(), topic, nullptr, error));
+    if (!handle) throw InvalidArgument("topic", topic + ": " + error);
+    RdKafka::Metadata* raw = nullptr;
+    Check(reader->metadata(false, handle.get(), &raw, kRequestTimeoutMs), "metadata of " + topic);
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    for (const RdKafka::TopicMetadata* entry : *metadata->topics()) {
+      if (entry->topic() == topic && entry->err() == RdKafka::ERR_NO_ERROR) {
+        return static_cast<int32_t>(entry->partitions()->size());
+      }
+    }
+    return 0;
+  }
+
+  // [first, end) offsets of every partition of `topics`.
+  std::vector<std::pair<PartitionOffset, int64_t>> Ranges(const std::vector<std::string>& topics) {
+    std::vector<std::pair<PartitionOffset, int64_t>> ranges;
+    for (const auto& topic : topics) {
+      for (int32_t partition = 0, count = PartitionCount(topic); partition < count; ++partition) {
+        int64_t first = 0;
+        int64_t end = 0;
+        Check(reader->query_watermark_offsets(topic, partition, &first, &end, kRequestTimeoutMs),
+              "offsets of " + topic);
+        ranges.push_back({{topic, partition, first}, end});
+      }
+    }
+    return ranges;
+  }
+};
+
+TopicAdmin::TopicAdmin(const KafkaSettings& settings) : impl_(std::make_unique<Impl>()) {
+  impl_->settings = settings;
+  impl_->reader = impl_->MakeConsumer(settings.Group("orderly-admin"));
+}
+
+TopicAdmin::~TopicAdmin() { impl_->reader->close(); }
+
+std::vector<ConsumedMessage> TopicAdmin::ReadAll(const std::string& topic, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::map<int32_t, int64_t> remaining_until;  // partition -> its end when the read began
+  Partitions assignment;
+  for (const auto& [first, end] : impl_->Ranges({topic})) {
+    if (first.offset >= end) continue;
+    remaining_until[first.partition] = end;
+    assignment.emplace_back(RdKafka::TopicPartition::create(topic, first.partition, first.offset));
+  }
+  std::vector<ConsumedMessage> records;
+  if (assignment.empty()) return records;
+  Check(impl_->reader->assign(Raw(assignment)), "assign " + topic);
+  while (!remaining_until.empty()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      impl_->reader->unassign();
+      throw Unavailable("kafka: reading " + topic + " did not finish within " + std::to_string(timeout.count()) + " ms");
+    }
+    std::unique_ptr<RdKafka::Message> record(impl_->reader->consume(100));
+    if (record->err() == RdKafka::ERR__TIMED_OUT) continue;
+    Check(record->err(), "reading " + topic);
+    const auto until = remaining_until.find(record->partition());
+    if (until == remaining_until.end() || record->offset() >= until->second) continue;
+    records.push_back(detail::ToConsumedMessage(*record));
+    if (record->offset() + 1 >= until->second) remaining_until.erase(until);
+  }
+  impl_->reader->unassign();
+  return records;
+}
+
+std::vector<PartitionOffset> TopicAdmin::EndOffsets(const std::vector<std::string>& topics) {
+  std::vector<PartitionOffset> ends;
+  for (auto& [first, end] : impl_->Ranges(topics)) ends.push_back({first.topic, first.partition, end});
+  return ends;
+}
+
+std::vector<PartitionOffset> TopicAdmin::CommittedOffsets(const std::string& group,
+                                                          const std::vector<std::string>& topics) {
+  Partitions partitions;
+  for (const auto& [first, end] : impl_->Ranges(topics)) {
+    partitions.emplace_back(RdKafka::TopicPartition::create(first.topic, first.partition));
+  }
+  const auto consumer = impl_->MakeConsumer(group);
+  auto raw = Raw(partitions);
+  Check(consumer->committed(raw, kRequestTimeoutMs), "committed offsets of " + group);
+  consumer->close();
+  std::vector<PartitionOffset> committed;
+  for (const auto* partition : raw) {
+    committed.push_back({partition->topic(), partition->partition(), std::max<int64_t>(partition->offset(), -1)});
+  }
+  return committed;
+}
+
+// Commits as the group's only member: brokers refuse commits from outside a group that has ever had
+// members (the mock cluster) or has members now (Kafka), and being the only one proves none is live.
+void TopicAdmin::Rewind(const std::string& group, const std::vector<std::string>& topics) {
+  Partitions partitions;
+  for (const auto& [first, end] : impl_->Ranges(topics)) {
+    partitions.emplace_back(RdKafka::TopicPartition::create(first.topic, first.partition, first.offset));
+  }
+  if (partitions.empty()) return;
+  const auto consumer = impl_->MakeConsumer(group);
+  Check(consumer->subscribe(topics), "joining " + group);
+  const auto deadline = std::chrono::steady_clock::now() + 2 * impl_->settings.session_timeout;
+  size_t assigned = 0;
+  while (assigned == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> ignored(consumer->consume(100));  // drives the join; nothing is committed
+    std::vector<RdKafka::TopicPartition*> assignment;
+    Check(consumer->assignment(assignment), "assignment in " + group);
+    assigned = assignment.size();
+    RdKafka::TopicPartition::destroy(assignment);
+  }
+  if (assigned != partitions.size()) {
+    consumer->close();
+    if (assigned == 0) throw Unavailable("kafka: could not join consumer group " + group + " to rewind it");
+    throw FailedPrecondition("consumer group " + group + " has live members; stop its consumers before rewinding");
+  }
+  auto raw = Raw(partitions);
+  RdKafka::ErrorCode code = consumer->commitSync(raw);
+  for (const auto* partition : raw) {
+    if (code == RdKafka::ERR_NO_ERROR) code = partition->err();
+  }
+  consumer->close();
+  Check(code, "rewinding " + group);
+}
+
+}  // namespace orderly::messaging

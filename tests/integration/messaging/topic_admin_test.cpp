@@ -1,0 +1,95 @@
+#include "orderly/messaging/topic_admin.h"
+
+#include <atomic>
+#include <map>
+#include <set>
+
+#include "messaging_fixture.h"
+#include "test_env.h"
+
+namespace orderly::messaging {
+namespace {
+
+using orderly::testing::UniqueName;
+using orderly::testing::WaitUntil;
+
+class TopicAdminTest : public MessagingTest {
+ protected:
+  // Publishes `count` records with distinct keys, so they spread over the partitions.
+  void Publish(int count) {
+    std::vector<OutgoingMessage> messages;
+    for (int i = 0; i < count; ++i) {
+      messages.push_back({topic_, "key-" + std::to_string(i), "value-" + std::to_string(i), {{"n", std::to_string(i)}}});
+    }
+    for (const auto& result : producer().PublishBatch(messages)) ASSERT_TRUE(result.delivered) << result.error;
+  }
+
+  std::unique_ptr<Consumer> Count(std::atomic<int>& handled) {
+    return Consume(group_, topic_, [&handled](const ConsumedMessage&) { ++handled; });
+  }
+
+  int64_t Sum(const std::vector<PartitionOffset>& offsets) {
+    int64_t sum = 0;
+    for (const auto& offset : offsets) sum += offset.offset;
+    return sum;
+  }
+
+  std::string topic_ = UniqueName("admin");
+  std::string group_ = UniqueName("admin-group");
+  TopicAdmin admin_{kafka_};
+};
+
+TEST_F(TopicAdminTest, ReadAllReturnsEveryRecordOnceInPartitionOrder) {
+  Publish(20);
+  const auto records = admin_.ReadAll(topic_, std::chrono::seconds(10));
+  ASSERT_EQ(records.size(), 20u);
+  std::map<int32_t, int64_t> last_offset;
+  std::set<std::string> values;
+  for (const auto& record : records) {
+    EXPECT_EQ(record.value, "value-" + record.Header("n"));
+    EXPECT_EQ(record.key, "key-" + record.Header("n"));
+    if (last_offset.count(record.partition)) {
+      EXPECT_GT(record.offset, last_offset[record.partition]);
+    }
+    last_offset[record.partition] = record.offset;
+    values.insert(record.value);
+  }
+  EXPECT_EQ(values.size(), 20u);
+  EXPECT_EQ(Sum(admin_.EndOffsets({topic_})), 20);
+}
+
+TEST_F(TopicAdminTest, ATopicThatDoesNotExistReadsEmpty) {
+  EXPECT_TRUE(admin_.ReadAll(UniqueName("absent"), std::chrono::seconds(10)).empty());
+}
+
+TEST_F(TopicAdminTest, RewoundGroupReadsEverythingAgain) {
+  Publish(12);
+  std::atomic<int> handled{0};
+  auto consumer = Count(handled);
+  ASSERT_TRUE(WaitUntil([&] { return handled == 12; }));
+  ASSERT_TRUE(WaitUntil([&] { return admin_.CommittedOffsets(group_, {topic_}) == admin_.EndOffsets({topic_}); }));
+
+  consumer->Stop();
+  admin_.Rewind(group_, {topic_});
+  EXPECT_EQ(Sum(admin_.CommittedOffsets(group_, {topic_})), 0);
+  consumer = Count(handled);
+  EXPECT_TRUE(WaitUntil([&] { return handled == 24; }, std::chrono::seconds(60))) << handled;
+}
+
+TEST_F(TopicAdminTest, AGroupWithoutCommitsReportsMinusOne) {
+  Publish(3);
+  for (const auto& offset : admin_.CommittedOffsets(UniqueName("never-consumed"), {topic_})) {
+    EXPECT_EQ(offset.offset, -1) << offset.topic << "[" << offset.partition << "]";
+  }
+}
+
+TEST_F(TopicAdminTest, RewindingAGroupWithLiveMembersIsRefused) {
+  Publish(4);
+  std::atomic<int> handled{0};
+  const auto consumer = Count(handled);
+  ASSERT_TRUE(WaitUntil([&] { return handled == 4; }));
+  EXPECT_THROW(admin_.Rewind(group_, {topic_}), FailedPrecondition);
+}
+
+}  // namespace
+}  // namespace orderly::messaging
