@@ -18,8 +18,17 @@ namespace orderly::testing {
 /// Polls `condition` until it holds or `timeout` passes; returns its last value.
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
-/// A loopback port nothing listens on right now.
+/// A loopback port nothing uses right now, below the kernel's ephemeral range so that no outgoing
+/// connection takes it before the test binds it.
 [[nodiscard]] int FreePort();
+
+/// What a shell command printed (stdout and stderr) and its exit code.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+/// Runs `command` with /bin/sh, stderr merged into the output.
+[[nodiscard]] CommandResult RunCommand(const std::string& command);
 
 /// Paths of the tools under test, from the build.
 [[nodiscard]] std::string DevbrokerBinary();

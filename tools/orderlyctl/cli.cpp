@@ -23,7 +23,8 @@ Clients::Clients(const Targets& targets)
     : order(Stub<v1::OrderService>(targets.order)),
       inventory(Stub<v1::InventoryService>(targets.inventory)),
       payment(Stub<v1::PaymentService>(targets.payment)),
-      sagas(Stub<v1::SagaService>(targets.orchestrator)) {}
+      sagas(Stub<v1::SagaService>(targets.orchestrator)),
+      kafka(targets.kafka) {}
 
 void Clients::Check(const std::string& service, const grpc::Status& status) {
   if (status.ok()) return;

@@ -10,6 +10,7 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
+#include "orderly/messaging/settings.h"
 #include "orderly/v1/inventory.grpc.pb.h"
 #include "orderly/v1/order.grpc.pb.h"
 #include "orderly/v1/payment.grpc.pb.h"
@@ -31,12 +32,14 @@ struct CallError {
 /// The audit found violations (already printed): exit code 1.
 struct AuditFailed {};
 
-/// Where each service listens, from --<service> flags, ORDERLY_<SERVICE>_ADDR, or the config file.
+/// Where each service listens, from --<service> flags, ORDERLY_<SERVICE>_ADDR, or the config file;
+/// the Kafka cluster (for dlq) from --brokers or the config file's kafka section.
 struct Targets {
   std::string order, inventory, payment, orchestrator;
+  messaging::KafkaSettings kafka;
 };
 
-/// Stubs for every service, one call deadline for all.
+/// Stubs for every service, one call deadline for all, and where Kafka is.
 class Clients final {
  public:
   explicit Clients(const Targets& targets);
@@ -44,6 +47,7 @@ class Clients final {
   std::unique_ptr<v1::InventoryService::Stub> inventory;
   std::unique_ptr<v1::PaymentService::Stub> payment;
   std::unique_ptr<v1::SagaService::Stub> sagas;
+  messaging::KafkaSettings kafka;
 
   /// Runs a unary call with the deadline; throws CallError naming `service` unless it is OK.
   template <typename Stub, typename Request, typename Response>

@@ -227,13 +227,13 @@ void SagasList(Clients& c, const Output& out, const Args& args) {
   PrintSagas(out, all.sagas(), all);
 }
 
-
 }  // namespace
 
 void RunAudit(Clients& clients, const Output& out, const std::vector<std::string>& args);
+void AddDlqCommands(std::map<std::string, CommandSpec>& commands);
 
 std::map<std::string, CommandSpec> AllCommands() {
-  return {
+  std::map<std::string, CommandSpec> commands = {
       {"products add", {"products add SKU NAME PRICE_MINOR_UNITS CURRENCY", ProductsAdd}},
       {"products list", {"products list", ProductsList}},
       {"stock restock", {"stock restock SKU QUANTITY", StockRestock}},
@@ -250,6 +250,8 @@ std::map<std::string, CommandSpec> AllCommands() {
       {"sagas list", {"sagas list [STATE]   (e.g. CONFIRMED, REJECTED, RESERVING_STOCK)", SagasList}},
       {"audit", {"audit   check invariants across all shards; exit 1 naming each violation", RunAudit}},
   };
+  AddDlqCommands(commands);
+  return commands;
 }
 
 }  // namespace orderly::ctl

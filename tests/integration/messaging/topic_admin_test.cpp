@@ -69,18 +69,23 @@ TEST_F(TopicAdminTest, RewoundGroupReadsEverythingAgain) {
   ASSERT_TRUE(WaitUntil([&] { return handled == 12; }));
   ASSERT_TRUE(WaitUntil([&] { return admin_.CommittedOffsets(group_, {topic_}) == admin_.EndOffsets({topic_}); }));
 
+  EXPECT_EQ(admin_.Lag(group_, {topic_}), 0);
+
   consumer->Stop();
   admin_.Rewind(group_, {topic_});
   EXPECT_EQ(Sum(admin_.CommittedOffsets(group_, {topic_})), 0);
+  EXPECT_EQ(admin_.Lag(group_, {topic_}), 12);
   consumer = Count(handled);
   EXPECT_TRUE(WaitUntil([&] { return handled == 24; }, std::chrono::seconds(60))) << handled;
 }
 
-TEST_F(TopicAdminTest, AGroupWithoutCommitsReportsMinusOne) {
+TEST_F(TopicAdminTest, AGroupWithoutCommitsReportsMinusOneAndLagsByEverything) {
   Publish(3);
-  for (const auto& offset : admin_.CommittedOffsets(UniqueName("never-consumed"), {topic_})) {
+  const std::string group = UniqueName("never-consumed");
+  for (const auto& offset : admin_.CommittedOffsets(group, {topic_})) {
     EXPECT_EQ(offset.offset, -1) << offset.topic << "[" << offset.partition << "]";
   }
+  EXPECT_EQ(admin_.Lag(group, {topic_}), 3);
 }
 
 TEST_F(TopicAdminTest, RewindingAGroupWithLiveMembersIsRefused) {

@@ -1,7 +1,5 @@
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -12,10 +10,7 @@ namespace {
 
 using orderly::testing::RequiredEnv;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
-};
+using Outcome = orderly::testing::CommandResult;
 
 class OrderlyConfigTest : public ::testing::Test {
  protected:
@@ -26,13 +21,8 @@ class OrderlyConfigTest : public ::testing::Test {
     original << in.rdbuf();
     const auto file = std::filesystem::temp_directory_path() / orderly::testing::UniqueName("config.yaml");
     std::ofstream(file) << edit(original.str());
-    const std::string command =
-        env + " " + orderly::testing::OrderlyConfigBinary() + " check --connect " + file.string() + " 2>&1";
-    Outcome outcome;
-    FILE* pipe = popen(command.c_str(), "r");
-    char buffer[512];
-    while (fgets(buffer, sizeof buffer, pipe) != nullptr) outcome.output += buffer;
-    outcome.exit_code = WEXITSTATUS(pclose(pipe));
+    const Outcome outcome =
+        orderly::testing::RunCommand(env + " " + orderly::testing::OrderlyConfigBinary() + " check --connect " + file.string());
     std::filesystem::remove(file);
     return outcome;
   }

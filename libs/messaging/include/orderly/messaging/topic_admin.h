@@ -42,6 +42,11 @@ class TopicAdmin final {
   [[nodiscard]] std::vector<PartitionOffset> CommittedOffsets(const std::string& group,
                                                               const std::vector<std::string>& topics);
 
+  /// Records of `topics` that `group` has yet to consume: per partition, its end minus where the
+  /// group resumes (its committed offset, or the partition's first offset if it has none).
+  /// @throws orderly::Unavailable if the broker does not answer.
+  [[nodiscard]] int64_t Lag(const std::string& group, const std::vector<std::string>& topics);
+
   /// Commits each partition's first offset for `group`, so its consumers re-read everything. It joins
   /// the group to do so and refuses unless it is the only member: stop the group's consumers first
   /// (a live member sees one rebalance).

@@ -1,0 +1,168 @@
+#include "process_stack.h"
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "orderly/rpc/health.h"
+
+namespace orderly::testing {
+namespace {
+
+const std::map<std::string, std::string> kBinaries = {
+    {"inventory", ORDERLY_INVENTORY_BIN},
+    {"payment", ORDERLY_PAYMENT_BIN},
+    {"order", ORDERLY_ORDER_BIN},
+    {"orchestrator", ORDERLY_ORCHESTRATOR_BIN},
+};
+
+std::string Tail(const std::string& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::vector<std::string> lines;
+  while (std::getline(in, line)) lines.push_back(line);
+  std::string tail;
+  for (size_t i = lines.size() > 15 ? lines.size() - 15 : 0; i < lines.size(); ++i) tail += lines[i] + "\n";
+  return tail;
+}
+
+// Waits up to `timeout` for `pid` to exit; true once it has (and is reaped).
+bool Reaped(pid_t pid, std::chrono::milliseconds timeout) {
+  return WaitUntil([&] { return waitpid(pid, nullptr, WNOHANG) == pid; }, timeout);
+}
+
+void RunOnEveryShard(const std::string& tool, const std::string& database) {
+  for (const auto& shard : TestPlatform().postgres.shards) {
+    const auto result = RunCommand(tool + " -h " + shard.host + " -p " + std::to_string(shard.port) + " -U " +
+                                   shard.user + " " + database);
+    if (result.exit_code != 0) throw std::runtime_error(tool + " " + database + " failed: " + result.output);
+  }
+}
+
+}  // namespace
+
+ProcessStack::ProcessStack(Options options)
+    : name_(UniqueName("stack")), dir_((std::filesystem::temp_directory_path() / name_).string()) {
+  std::filesystem::create_directories(dir_);
+  RunOnEveryShard("createdb", name_);
+  std::map<std::string, int> ports;
+  std::set<int> taken;
+  const auto port = [&] {
+    int candidate = FreePort();
+    while (!taken.insert(candidate).second) candidate = FreePort();
+    return candidate;
+  };
+  for (const auto& [service, binary] : kBinaries) ports[service] = port();
+  WriteConfig(options, ports);
+  settings_ = app::LoadPlatformSettings(config_path_);
+  for (const auto& [service, binary] : kBinaries) {
+    processes_[service] = Process{binary, "127.0.0.1:" + std::to_string(ports[service]), {}, -1};
+  }
+  for (int replica = 2; replica <= options.orchestrators; ++replica) {
+    const std::string listen = "127.0.0.1:" + std::to_string(port());
+    processes_["orchestrator-" + std::to_string(replica)] =
+        Process{ORDERLY_ORCHESTRATOR_BIN, listen, {"ORDERLY_SERVICES__ORCHESTRATOR__LISTEN=" + listen}, -1};
+  }
+  for (const auto& service : Services()) Start(service);
+}
+
+ProcessStack::~ProcessStack() {
+  for (const auto& service : Services()) Stop(service);
+  try {
+    RunOnEveryShard("dropdb --force", name_);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
+  }
+  if (::testing::Test::HasFailure()) {
+    std::fprintf(stderr, "process stack logs kept in %s\n", dir_.c_str());
+  } else {
+    std::filesystem::remove_all(dir_);
+  }
+}
+
+std::vector<std::string> ProcessStack::Services() const {
+  std::vector<std::string> services;
+  for (const auto& [service, process] : processes_) services.push_back(service);
+  return services;
+}
+
+void ProcessStack::WriteConfig(const Options& options, const std::map<std::string, int>& ports) {
+  const app::PlatformSettings& shared = TestPlatform();
+  std::ofstream out(config_path_ = dir_ + "/config.yaml");
+  out << "log: {level: info}\npostgres:\n  pool_size: 4\n  shards:\n";
+  for (const auto& shard : shared.postgres.shards) {
+    out << "    - {name: " << shard.name << ", host: " << shard.host << ", port: " << shard.port
+        << ", dbname: " << name_ << ", user: " << shard.user << "}\n";
+  }
+  out << "redis: {host: " << shared.redis.host << ", port: " << shared.redis.port << ", cooldown_ms: 300}\n"
+      << "kafka: {brokers: '" << shared.kafka.brokers << "', prefix: " << name_ << "., fetch_wait_max_ms: 5, "
+      << "delivery_timeout_ms: 3000, session_timeout_ms: 6000, max_attempts: 3, retry_backoff_ms: 20}\n"
+      << "outbox: {poll_interval_ms: 200, failure_backoff_ms: 200}\n"
+      << "services:\n"
+      << "  inventory: {listen: 127.0.0.1:" << ports.at("inventory") << "}\n"
+      << "  payment: {listen: 127.0.0.1:" << ports.at("payment") << "}\n"
+      << "  order: {listen: 127.0.0.1:" << ports.at("order") << ", inventory: {target: 127.0.0.1:"
+      << ports.at("inventory") << "}}\n"
+      << "  orchestrator: {listen: 127.0.0.1:" << ports.at("orchestrator")
+      << ", step_timeout_ms: " << options.step_timeout.count() << ", sweep_interval_ms: 100}\n";
+}
+
+void ProcessStack::Start(const std::string& service) {
+  Process& process = processes_.at(service);
+  const std::string log = dir_ + "/" + service + ".log";
+  process.pid = fork();
+  if (process.pid == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    for (const auto& entry : process.env) putenv(const_cast<char*>(entry.c_str()));
+    execl(process.binary.c_str(), process.binary.c_str(), "--config", config_path_.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const bool serving = WaitUntil(
+      [&] {
+        if (waitpid(process.pid, nullptr, WNOHANG) == process.pid) {
+          process.pid = -1;
+          return true;
+        }
+        return rpc::ProbeHealth(process.listen, "", std::chrono::milliseconds(500)) == rpc::Health::kServing;
+      },
+      std::chrono::seconds(60));
+  if (!serving || process.pid < 0) {
+    throw std::runtime_error(service + " did not start serving on " + process.listen + "; its log:\n" + Tail(log));
+  }
+}
+
+void ProcessStack::Stop(const std::string& service) {
+  Process& process = processes_.at(service);
+  if (process.pid < 0) return;
+  kill(process.pid, SIGTERM);
+  if (!Reaped(process.pid, std::chrono::seconds(20))) {
+    ADD_FAILURE() << service << " ignored SIGTERM for 20 s";
+    kill(process.pid, SIGKILL);
+    Reaped(process.pid, std::chrono::seconds(20));
+  }
+  process.pid = -1;
+}
+
+void ProcessStack::Kill(const std::string& service) {
+  Process& process = processes_.at(service);
+  if (process.pid < 0) return;
+  kill(process.pid, SIGKILL);
+  Reaped(process.pid, std::chrono::seconds(20));
+  process.pid = -1;
+}
+
+CommandResult ProcessStack::Ctl(const std::string& args) const {
+  return RunCommand(std::string(ORDERLY_CTL_BIN) + " --config " + config_path_ + " " + args);
+}
+
+}  // namespace orderly::testing
