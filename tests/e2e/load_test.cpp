@@ -1,33 +1,36 @@
-// Many orders through the whole stack as processes: 200 orders racing for 50 units.
-#include "load_fixture.h"
+// Many orders through the shared stack of processes: 200 orders racing for 50 units.
+#include <gtest/gtest.h>
 
-namespace orderly {
+#include "shop_client.h"
+#include "test_env.h"
+
+namespace orderly::testing {
 namespace {
 
-TEST_F(LoadTest, TwoHundredOrdersForFiftyUnitsConfirmExactlyFifty) {
-  Seed(50, 200);
+TEST(LoadTest, TwoHundredOrdersForFiftyUnitsConfirmExactlyFifty) {
+  ShopClient shop(TestPlatform().services);
+  const std::string sku = UniqueName("SKU");
+  shop.AddProduct(sku, 100, 50);
+  std::vector<std::string> customers;
+  for (int i = 0; i < 200; ++i) {
+    customers.push_back(UniqueName("buyer"));
+    shop.Fund(customers.back(), 1'000);
+  }
   std::vector<std::string> ids;
-  for (size_t i = 0; i < customers_.size(); ++i) ids.push_back(Place(i));
-  auto outcomes = Outcomes(ids);
+  for (const auto& customer : customers) ids.push_back(shop.Place(customer, sku, 1));
+  auto outcomes = shop.Outcomes(ids);
   EXPECT_EQ(outcomes[v1::ORDER_STATUS_CONFIRMED], 50);
   EXPECT_EQ(outcomes[v1::ORDER_STATUS_REJECTED], 150);
-  EXPECT_TRUE(WaitUntil([&] { return Stock().on_hand() == 0 && Stock().reserved() == 0; }));
-  EXPECT_EQ(Stock().restocked(), 50);
-  EXPECT_EQ(Stock().committed(), 50);
+  EXPECT_TRUE(WaitUntil([&] { return shop.Stock(sku).on_hand() == 0 && shop.Stock(sku).reserved() == 0; }));
+  EXPECT_EQ(shop.Stock(sku).restocked(), 50);
+  EXPECT_EQ(shop.Stock(sku).committed(), 50);
   int charged = 0;
-  for (const auto& customer : customers_) {
-    v1::GetAccountRequest account;
-    account.set_customer_id(customer);
-    account.set_currency("EUR");
-    v1::GetAccountResponse balance;
-    EXPECT_TRUE(WaitUntil([&] {
-      return Ok([&](auto* c) { return payment_->GetAccount(c, account, &balance); }) &&
-             balance.account().held().minor_units() == 0;
-    }));
-    charged += balance.account().available().minor_units() == 900 ? 1 : 0;
+  for (const auto& customer : customers) {
+    EXPECT_TRUE(WaitUntil([&] { return shop.Account(customer).held().minor_units() == 0; })) << customer;
+    charged += shop.Account(customer).available().minor_units() == 900 ? 1 : 0;
   }
   EXPECT_EQ(charged, 50);
 }
 
 }  // namespace
-}  // namespace orderly
+}  // namespace orderly::testing

@@ -11,12 +11,23 @@
 #include "orderly/v1/inventory.grpc.pb.h"
 #include "orderly/v1/order.grpc.pb.h"
 #include "orderly/v1/payment.grpc.pb.h"
-#include "load_fixture.h"
 #include "rpc_assert.h"
 #include "service_harness.h"
+#include "test_env.h"
 
 namespace orderly {
 namespace {
+
+using testing::TestPlatform;
+using testing::UniqueName;
+
+template <typename Service>
+std::unique_ptr<typename Service::Stub> Connect(const std::string& address) {
+  rpc::ClientSettings settings;
+  settings.target = address;
+  settings.deadline = std::chrono::seconds(10);
+  return Service::NewStub(rpc::CreateChannel(settings));
+}
 
 class StackTest : public ::testing::Test {
  protected:

@@ -11,7 +11,8 @@ ServiceHarness::ServiceHarness(app::ServiceDefinition definition, const std::str
                                const std::string& schema)
     : definition_(std::move(definition)),
       settings_(TestPlatform()),
-      schema_(schema.empty() ? UniqueName(definition_.schema) : schema) {
+      schema_(schema.empty() ? UniqueName(definition_.schema) : schema),
+      address_("127.0.0.1:" + std::to_string(FreePort())) {
   settings_.kafka.prefix = kafka_prefix.empty() ? schema_ + "." : kafka_prefix;
 }
 
@@ -21,7 +22,7 @@ void ServiceHarness::Start() {
   runtime_ = std::make_unique<app::Runtime>(settings_, schema_, definition_.migrations);
   module_ = definition_.build(*runtime_);
   rpc::ServerSettings server_settings = definition_.server_settings(settings_);
-  server_settings.listen = "127.0.0.1:0";
+  server_settings.listen = address_;
   server_ = std::make_unique<rpc::Server>(server_settings);
   for (grpc::Service* service : module_->GrpcServices()) server_->AddService(service);
   server_->Start();
@@ -35,7 +36,7 @@ void ServiceHarness::Stop() {
   runtime_.reset();
 }
 
-std::string ServiceHarness::Address() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+std::string ServiceHarness::Address() const { return address_; }
 
 std::shared_ptr<grpc::Channel> ServiceHarness::Channel() const {
   rpc::ClientSettings client;

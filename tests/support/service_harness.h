@@ -37,7 +37,7 @@ class ServiceHarness final {
   void Stop();
 
   [[nodiscard]] std::shared_ptr<grpc::Channel> Channel() const;
-  /// host:port the running service listens on.
+  /// host:port the service listens on; the same across restarts, known before the first Start.
   [[nodiscard]] std::string Address() const;
   [[nodiscard]] app::Runtime& runtime() { return *runtime_; }
   /// `topic` with this harness's prefix, e.g. Topic("inventory.commands").
@@ -55,6 +55,7 @@ class ServiceHarness final {
   app::ServiceDefinition definition_;
   app::PlatformSettings settings_;
   std::string schema_;
+  std::string address_;
   std::unique_ptr<app::Runtime> runtime_;
   std::unique_ptr<app::ServiceModule> module_;
   std::unique_ptr<rpc::Server> server_;
