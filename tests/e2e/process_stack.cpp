@@ -112,7 +112,7 @@ void ProcessStack::WriteConfig(const Options& options, const std::map<std::strin
       << "  order: {listen: 127.0.0.1:" << ports.at("order") << ", inventory: {target: 127.0.0.1:"
       << ports.at("inventory") << "}}\n"
       << "  orchestrator: {listen: 127.0.0.1:" << ports.at("orchestrator")
-      << ", step_timeout_ms: " << options.step_timeout.count() << ", sweep_interval_ms: 100}\n";
+      << ", step_timeout_ms: " << options.step_timeout.count() << ", sweep_interval_ms: 100, stats_interval_ms: 500}\n";
 }
 
 void ProcessStack::Start(const std::string& service) {
@@ -159,6 +159,11 @@ void ProcessStack::Kill(const std::string& service) {
   kill(process.pid, SIGKILL);
   Reaped(process.pid, std::chrono::seconds(20));
   process.pid = -1;
+}
+
+std::string ProcessStack::Log(const std::string& service) const {
+  std::ifstream in(dir_ + "/" + service + ".log");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 CommandResult ProcessStack::Ctl(const std::string& args) const {

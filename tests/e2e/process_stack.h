@@ -39,6 +39,9 @@ class ProcessStack final {
   /// SIGKILL, and waits for the process to be gone.
   void Kill(const std::string& service);
 
+  /// Everything `service` has logged so far.
+  [[nodiscard]] std::string Log(const std::string& service) const;
+
   [[nodiscard]] const app::PlatformSettings& settings() const { return settings_; }
   [[nodiscard]] const std::string& config_path() const { return config_path_; }
   /// Runs orderlyctl against this stack; `args` are passed through the shell.

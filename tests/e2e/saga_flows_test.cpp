@@ -111,6 +111,10 @@ TEST_F(FourOutcomesTest, EachOrderEndsItsOwnWayWithStockAndMoneyExact) {
   EXPECT_EQ(shop_->Account(bob_).available().minor_units(), 100);
   EXPECT_EQ(shop_->Account(carol_).available().minor_units(), 10'000);
   ExpectAuditClean();
+  EXPECT_TRUE(WaitUntil([&] {  // the orchestrator's periodic throughput line
+    const std::string log = stack_->Log("orchestrator");
+    return log.find("ended in 0.5 s") != std::string::npos && log.find("reserve_stock p50") != std::string::npos;
+  })) << stack_->Log("orchestrator");
 }
 
 // Replays every message ever consumed: each service's consumer group is rewound to the start of its

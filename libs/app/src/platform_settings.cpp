@@ -34,6 +34,8 @@ OrchestratorSettings OrchestratorSettings::Parse(const config::Node& section) {
       std::chrono::milliseconds(section.Int("step_timeout_ms", settings.step_timeout.count(), 1, 3'600'000));
   settings.sweep_interval =
       std::chrono::milliseconds(section.Int("sweep_interval_ms", settings.sweep_interval.count(), 1, 600'000));
+  settings.stats_interval =
+      std::chrono::milliseconds(section.Int("stats_interval_ms", settings.stats_interval.count(), 100, 3'600'000));
   return settings;
 }
 

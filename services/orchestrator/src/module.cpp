@@ -1,8 +1,12 @@
+#include <spdlog/spdlog.h>
+
+#include "orderly/common/periodic.h"
 #include "orderly/messaging/topics.h"
 #include "orderly/orchestrator/orchestrator.h"
 
 #include "grpc_service.h"
 #include "saga_engine.h"
+#include "saga_stats.h"
 #include "timer_sweeper.h"
 
 namespace orderly::orchestrator {
@@ -13,7 +17,14 @@ constexpr const char* kName = "orchestrator";
 class Module final : public app::ServiceModule {
  public:
   explicit Module(app::Runtime& runtime)
-      : engine_(runtime.settings.kafka, runtime.settings.services.orchestrator.step_timeout, SystemClock::Instance()),
+      : stats_reporter_(runtime.settings.services.orchestrator.stats_interval,
+                        [this, interval = runtime.settings.services.orchestrator.stats_interval] {
+                          if (const std::string report = stats_.TakeReport(interval); !report.empty()) {
+                            spdlog::info("{}", report);
+                          }
+                        }),
+        engine_(runtime.settings.kafka, runtime.settings.services.orchestrator.step_timeout, SystemClock::Instance(),
+                stats_),
         grpc_(*runtime.cluster),
         sweeper_(*runtime.cluster, engine_, runtime.settings.services.orchestrator.sweep_interval),
         consumer_(app::MakeCommandConsumer(
@@ -30,9 +41,12 @@ class Module final : public app::ServiceModule {
   void Stop() override {
     consumer_->Stop();
     sweeper_.Stop();
+    stats_reporter_.Stop();
   }
 
  private:
+  SagaStats stats_;
+  PeriodicThread stats_reporter_;
   SagaEngine engine_;
   GrpcService grpc_;
   TimerSweeper sweeper_;

@@ -93,6 +93,7 @@ bool SagaEngine::Settle(pg::Transaction& tx, const SagaRow& saga, const std::str
       {saga.saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending});
   if (settled.empty()) return false;
   tx.Exec("DELETE FROM saga_timers WHERE saga_id = $1 AND sequence = $2", {saga.saga_id, settled[0].Int(0)});
+  tx.AfterCommit([this, name, latency = settled[0].Int(1)] { stats_.StepSettled(name, latency); });
   spdlog::debug("saga {} step {} {} after {} ms", saga.saga_id, name, v1::StepOutcome_Name(outcome), settled[0].Int(1));
   return true;
 }
@@ -105,8 +106,9 @@ void SagaEngine::SetState(pg::Transaction& tx, SagaRow& saga, v1::SagaState stat
                           {saga.saga_id, v1::SagaState_Name(state)})
                           .One();
   if (Terminal(state)) {
-    spdlog::info("saga {} of order {} ended {} after {} ms", saga.saga_id, saga.order_id, v1::SagaState_Name(state),
-                 row.Int(0));
+    tx.AfterCommit([this, state, duration = row.Int(0)] { stats_.SagaEnded(state, duration); });
+    spdlog::debug("saga {} of order {} ended {} after {} ms", saga.saga_id, saga.order_id, v1::SagaState_Name(state),
+                  row.Int(0));
   }
 }
 

@@ -9,6 +9,7 @@
 #include "orderly/pg/transaction.h"
 #include "orderly/v1/events.pb.h"
 #include "orderly/v1/saga.pb.h"
+#include "saga_stats.h"
 
 namespace orderly::orchestrator {
 
@@ -29,8 +30,10 @@ struct SagaRow {
 /// commit together, with the saga row locked.
 class SagaEngine final {
  public:
-  SagaEngine(const messaging::KafkaSettings& kafka, std::chrono::milliseconds step_timeout, const Clock& clock)
-      : kafka_(kafka), step_timeout_(step_timeout), clock_(clock) {}
+  /// Ended sagas and settled steps are counted in `stats` once their transaction commits.
+  SagaEngine(const messaging::KafkaSettings& kafka, std::chrono::milliseconds step_timeout, const Clock& clock,
+             SagaStats& stats)
+      : kafka_(kafka), step_timeout_(step_timeout), clock_(clock), stats_(stats) {}
 
   /// OrderPlaced starts a saga; OrderCancellationRequested aborts a running one; OrderConfirmed,
   /// OrderRejected and OrderCancelled settle the order step.
@@ -58,6 +61,7 @@ class SagaEngine final {
   const messaging::KafkaSettings& kafka_;
   const std::chrono::milliseconds step_timeout_;
   const Clock& clock_;
+  SagaStats& stats_;
   UuidV7Generator ids_{clock_};
 };
 

@@ -2,11 +2,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <memory>
 #include <vector>
 
+#include "orderly/common/periodic.h"
 #include "orderly/pg/cluster.h"
 #include "saga_engine.h"
 
@@ -28,16 +27,12 @@ class TimerSweeper final {
   [[nodiscard]] uint64_t fired() const { return fired_.load(); }
 
  private:
-  void Run(size_t shard);
+  void Sweep(size_t shard);
 
   pg::Cluster& cluster_;
   SagaEngine& engine_;
-  const std::chrono::milliseconds interval_;
-  std::atomic<bool> running_{true};
   std::atomic<uint64_t> fired_{0};
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::vector<std::thread> threads_;
+  std::vector<std::unique_ptr<PeriodicThread>> threads_;  // one per shard
 };
 
 }  // namespace orderly::orchestrator

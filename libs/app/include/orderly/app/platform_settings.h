@@ -45,6 +45,8 @@ struct OrchestratorSettings {
   // A step (reserve stock, authorize payment) not answered within this aborts its saga.
   std::chrono::milliseconds step_timeout{10'000};
   std::chrono::milliseconds sweep_interval{200};  // how often each shard's due timers are fired
+  // How often saga throughput, durations and step latencies are logged (when sagas ended).
+  std::chrono::milliseconds stats_interval{10'000};
 
   static OrchestratorSettings Parse(const config::Node& section);
 };
