@@ -13,16 +13,15 @@ TEST(CrashTest, KillingTheOrchestratorThenInventoryMidBurstLeavesEveryOrderTermi
   ShopClient shop(stack.settings().services);
   const std::string sku = UniqueName("SKU");
   shop.AddProduct(sku, 100, 1000);
+  const std::vector<std::string> customers = shop.FundCustomers(200, 1'000);
   std::vector<std::string> ids;
-  for (int i = 0; i < 200; ++i) {
+  for (size_t i = 0; i < customers.size(); ++i) {
     if (i == 50 || i == 120) {
       const std::string victim = i == 50 ? "orchestrator" : "inventory";
       stack.Kill(victim);
       stack.Start(victim);
     }
-    const std::string customer = UniqueName("buyer");
-    shop.Fund(customer, 1'000);
-    ids.push_back(shop.Place(customer, sku, 1));
+    ids.push_back(shop.Place(customers[i], sku, 1));
   }
   auto outcomes = shop.Outcomes(ids);
   EXPECT_EQ(outcomes[v1::ORDER_STATUS_CONFIRMED] + outcomes[v1::ORDER_STATUS_REJECTED], 200);

@@ -11,11 +11,7 @@ TEST(LoadTest, TwoHundredOrdersForFiftyUnitsConfirmExactlyFifty) {
   ShopClient shop(TestPlatform().services);
   const std::string sku = UniqueName("SKU");
   shop.AddProduct(sku, 100, 50);
-  std::vector<std::string> customers;
-  for (int i = 0; i < 200; ++i) {
-    customers.push_back(UniqueName("buyer"));
-    shop.Fund(customers.back(), 1'000);
-  }
+  const std::vector<std::string> customers = shop.FundCustomers(200, 1'000);
   std::vector<std::string> ids;
   for (const auto& customer : customers) ids.push_back(shop.Place(customer, sku, 1));
   auto outcomes = shop.Outcomes(ids);

@@ -182,11 +182,7 @@ TEST_F(SagaFlowsTest, StepTimeoutWithPaymentStoppedReleasesStockAndTheLateAuthor
   Open({.step_timeout = std::chrono::seconds(2), .orchestrators = 2});
   const std::string sku = UniqueName("LAMP");
   shop_->AddProduct(sku, 400, 10);
-  std::vector<std::string> customers;
-  for (int i = 0; i < 7; ++i) {
-    customers.push_back(UniqueName("customer"));
-    shop_->Fund(customers.back(), 1'000);
-  }
+  std::vector<std::string> customers = shop_->FundCustomers(7, 1'000);
   // One order through first, so every consumer has joined its group before timeouts count.
   EXPECT_EQ(shop_->WaitForTerminal(shop_->Place(customers.back(), sku, 1)).status(), v1::ORDER_STATUS_CONFIRMED);
   customers.pop_back();
@@ -224,11 +220,7 @@ TEST_F(SagaFlowsTest, TwoOrchestratorReplicasSellExactlyTheStockThereIs) {
   const std::string sku = UniqueName("TICKET");
   shop_->AddProduct(sku, 100, 20);
   std::vector<std::string> ids;
-  for (int i = 0; i < 60; ++i) {
-    const std::string customer = UniqueName("fan");
-    shop_->Fund(customer, 1'000);
-    ids.push_back(shop_->Place(customer, sku, 1));
-  }
+  for (const auto& customer : shop_->FundCustomers(60, 1'000)) ids.push_back(shop_->Place(customer, sku, 1));
   auto outcomes = shop_->Outcomes(ids);
   EXPECT_EQ(outcomes[v1::ORDER_STATUS_CONFIRMED], 20);
   EXPECT_EQ(outcomes[v1::ORDER_STATUS_REJECTED], 40);

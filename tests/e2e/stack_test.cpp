@@ -21,21 +21,13 @@ namespace {
 using testing::TestPlatform;
 using testing::UniqueName;
 
-template <typename Service>
-std::unique_ptr<typename Service::Stub> Connect(const std::string& address) {
-  rpc::ClientSettings settings;
-  settings.target = address;
-  settings.deadline = std::chrono::seconds(10);
-  return Service::NewStub(rpc::CreateChannel(settings));
-}
-
 class StackTest : public ::testing::Test {
  protected:
   const app::ServicesSettings& services_ = TestPlatform().services;
   std::unique_ptr<v1::InventoryService::Stub> inventory_ =
-      Connect<v1::InventoryService>(services_.inventory.server.listen);
-  std::unique_ptr<v1::PaymentService::Stub> payment_ = Connect<v1::PaymentService>(services_.payment.server.listen);
-  std::unique_ptr<v1::OrderService::Stub> orders_ = Connect<v1::OrderService>(services_.order.server.listen);
+      rpc::NewStub<v1::InventoryService>(services_.inventory.server.listen);
+  std::unique_ptr<v1::PaymentService::Stub> payment_ = rpc::NewStub<v1::PaymentService>(services_.payment.server.listen);
+  std::unique_ptr<v1::OrderService::Stub> orders_ = rpc::NewStub<v1::OrderService>(services_.order.server.listen);
 };
 
 TEST_F(StackTest, ProtoOnlyClientPlacesAnOrderThatEndsConfirmedAndDrivesCommandsByHand) {

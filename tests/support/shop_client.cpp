@@ -8,14 +8,6 @@
 namespace orderly::testing {
 namespace {
 
-template <typename Service>
-std::unique_ptr<typename Service::Stub> Connect(const std::string& address) {
-  rpc::ClientSettings settings;
-  settings.target = address;
-  settings.deadline = std::chrono::seconds(10);
-  return Service::NewStub(rpc::CreateChannel(settings));
-}
-
 // Runs one unary call with a deadline; the response, or an empty one after failing the test.
 template <typename Stub, typename Request, typename Response>
 Response Call(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
@@ -43,10 +35,10 @@ v1::Money Eur(int64_t minor_units) {
 
 ShopClient::ShopClient(const std::string& inventory, const std::string& payment, const std::string& order,
                        const std::string& orchestrator)
-    : inventory_(Connect<v1::InventoryService>(inventory)),
-      payment_(Connect<v1::PaymentService>(payment)),
-      orders_(Connect<v1::OrderService>(order)),
-      sagas_(Connect<v1::SagaService>(orchestrator)) {}
+    : inventory_(rpc::NewStub<v1::InventoryService>(inventory)),
+      payment_(rpc::NewStub<v1::PaymentService>(payment)),
+      orders_(rpc::NewStub<v1::OrderService>(order)),
+      sagas_(rpc::NewStub<v1::SagaService>(orchestrator)) {}
 
 ShopClient::ShopClient(const app::ServicesSettings& services)
     : ShopClient(services.inventory.server.listen, services.payment.server.listen, services.order.server.listen,
@@ -73,6 +65,15 @@ void ShopClient::Fund(const std::string& customer, int64_t amount) {
   deposit.set_customer_id(customer);
   *deposit.mutable_amount() = Eur(amount);
   (void)Call(*payment_, &v1::PaymentService::Stub::Deposit, deposit);
+}
+
+std::vector<std::string> ShopClient::FundCustomers(int count, int64_t amount) {
+  std::vector<std::string> customers;
+  for (int i = 0; i < count; ++i) {
+    customers.push_back(UniqueName("customer"));
+    Fund(customers.back(), amount);
+  }
+  return customers;
 }
 
 std::string ShopClient::Place(const std::string& customer, const std::string& sku, int64_t quantity,

@@ -27,6 +27,8 @@ class ShopClient final {
   void AddProduct(const std::string& sku, int64_t price, int64_t units);
   /// An EUR account for `customer` holding `amount` minor units.
   void Fund(const std::string& customer, int64_t amount);
+  /// `count` new customers with unique names, each funded with `amount`.
+  std::vector<std::string> FundCustomers(int count, int64_t amount);
   /// Places `quantity` of `sku` for `customer`, retrying for up to a minute while the order service
   /// is unreachable (the idempotency key makes that safe); the order id.
   std::string Place(const std::string& customer, const std::string& sku, int64_t quantity,

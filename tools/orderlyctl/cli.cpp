@@ -8,22 +8,12 @@
 #include "orderly/rpc/channel.h"
 
 namespace orderly::ctl {
-namespace {
-
-template <typename Service>
-std::unique_ptr<typename Service::Stub> Stub(const std::string& target) {
-  rpc::ClientSettings settings;
-  settings.target = target;
-  return Service::NewStub(rpc::CreateChannel(settings));
-}
-
-}  // namespace
 
 Clients::Clients(const Targets& targets)
-    : order(Stub<v1::OrderService>(targets.order)),
-      inventory(Stub<v1::InventoryService>(targets.inventory)),
-      payment(Stub<v1::PaymentService>(targets.payment)),
-      sagas(Stub<v1::SagaService>(targets.orchestrator)),
+    : order(rpc::NewStub<v1::OrderService>(targets.order)),
+      inventory(rpc::NewStub<v1::InventoryService>(targets.inventory)),
+      payment(rpc::NewStub<v1::PaymentService>(targets.payment)),
+      sagas(rpc::NewStub<v1::SagaService>(targets.orchestrator)),
       kafka(targets.kafka) {}
 
 void Clients::Check(const std::string& service, const grpc::Status& status) {

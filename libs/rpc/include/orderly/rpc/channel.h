@@ -17,6 +17,14 @@ namespace orderly::rpc {
 /// An insecure channel to settings.target with the retry policy applied.
 [[nodiscard]] std::shared_ptr<grpc::Channel> CreateChannel(const ClientSettings& settings);
 
+/// A stub of `Service` at `target` over CreateChannel with default settings.
+template <typename Service>
+[[nodiscard]] std::unique_ptr<typename Service::Stub> NewStub(const std::string& target) {
+  ClientSettings settings;
+  settings.target = target;
+  return Service::NewStub(CreateChannel(settings));
+}
+
 /// A client context whose deadline is settings.deadline from now.
 [[nodiscard]] std::unique_ptr<grpc::ClientContext> MakeContext(const ClientSettings& settings);
 
