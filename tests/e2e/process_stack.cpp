@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,10 +72,17 @@ ProcessStack::ProcessStack(Options options)
     processes_["orchestrator-" + std::to_string(replica)] =
         Process{ORDERLY_ORCHESTRATOR_BIN, listen, {"ORDERLY_SERVICES__ORCHESTRATOR__LISTEN=" + listen}, -1};
   }
-  for (const auto& service : Services()) Start(service);
+  try {
+    for (const auto& service : Services()) Start(service);
+  } catch (...) {
+    TearDown();
+    throw;
+  }
 }
 
-ProcessStack::~ProcessStack() {
+ProcessStack::~ProcessStack() { TearDown(); }
+
+void ProcessStack::TearDown() {
   for (const auto& service : Services()) Stop(service);
   try {
     RunOnEveryShard("dropdb --force", name_);
@@ -118,13 +126,22 @@ void ProcessStack::WriteConfig(const Options& options, const std::map<std::strin
 void ProcessStack::Start(const std::string& service) {
   Process& process = processes_.at(service);
   const std::string log = dir_ + "/" + service + ".log";
+  // Everything the child needs is built before fork: between fork and exec only async-signal-safe calls.
+  std::vector<std::string> environment(process.env);
+  for (char** entry = environ; *entry != nullptr; ++entry) environment.emplace_back(*entry);
+  std::vector<char*> envp;
+  for (auto& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv = {process.binary.data(), const_cast<char*>("--config"), config_path_.data(), nullptr};
+  const pid_t parent = getpid();
   process.pid = fork();
   if (process.pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test leaves no service behind
+    if (getppid() != parent) _exit(1);
     const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
-    for (const auto& entry : process.env) putenv(const_cast<char*>(entry.c_str()));
-    execl(process.binary.c_str(), process.binary.c_str(), "--config", config_path_.c_str(), static_cast<char*>(nullptr));
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   const bool serving = WaitUntil(

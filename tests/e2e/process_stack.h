@@ -56,6 +56,8 @@ class ProcessStack final {
   };
 
   void WriteConfig(const Options& options, const std::map<std::string, int>& ports);
+  // Stops every service, drops the databases, removes the directory (kept, with logs, on failure).
+  void TearDown();
 
   std::string name_;  // database name and Kafka prefix
   std::string dir_;   // config and logs
