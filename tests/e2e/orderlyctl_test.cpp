@@ -44,7 +44,7 @@ TEST_F(OrderlyctlTest, HelpListsEveryCommandGroup) {
   const CommandResult help = Ctl("--help");
   EXPECT_EQ(help.exit_code, 0);
   for (const char* command : {"products add", "stock restock", "accounts deposit", "orders watch", "sagas list",
-                              "dlq list", "dlq replay", "audit"}) {
+                              "dlq list", "dlq replay", "groups list", "groups rewind", "audit"}) {
     EXPECT_NE(help.output.find(command), std::string::npos) << command << " missing from:\n" << help.output;
   }
 }
@@ -98,6 +98,20 @@ TEST_F(OrderlyctlTest, AShopRunFromTheCliEndsConfirmedAndAuditsClean) {
   const CommandResult audit = Ctl("audit");
   EXPECT_EQ(audit.exit_code, 0) << audit.output;
   EXPECT_NE(audit.output.find("all invariants hold"), std::string::npos) << audit.output;
+}
+
+TEST_F(OrderlyctlTest, GroupsListsEveryServiceAndRefusesToRewindARunningOne) {
+  const CommandResult groups = Ctl("groups list");
+  EXPECT_EQ(groups.exit_code, 0) << groups.output;
+  const std::string& prefix = stack_->settings().kafka.prefix;
+  for (const char* service : {"inventory", "payment", "order", "orchestrator"}) {
+    EXPECT_NE(groups.output.find(prefix + "orderly-" + service + " "), std::string::npos) << groups.output;
+  }
+  const CommandResult rewind = Ctl("groups rewind payment");
+  EXPECT_EQ(rewind.exit_code, 1);
+  EXPECT_NE(rewind.output.find("has live members; stop its consumers before rewinding"), std::string::npos)
+      << rewind.output;
+  EXPECT_EQ(Ctl("groups rewind billing").exit_code, 2);
 }
 
 // A capture that arrives before its authorization cannot be applied and is dead-lettered; once the

@@ -1,12 +1,13 @@
 // Saga flows through a private stack of processes (ProcessStack): the four outcomes, a step
 // timeout with payment stopped, two orchestrator replicas racing, and redelivery of every message
 // after rewinding every consumer group. Checked through the APIs and `orderlyctl audit`.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <future>
 
-#include "orderly/messaging/topic_admin.h"
 #include "orderly/messaging/topics.h"
 #include "process_stack.h"
 #include "shop_client.h"
@@ -137,37 +138,35 @@ TEST_F(FourOutcomesTest, RedeliveringEveryMessageAfterRewindingTheConsumerGroups
   };
   const auto before = snapshot();
 
-  const messaging::KafkaSettings& kafka = stack_->settings().kafka;
-  const std::map<std::string, std::vector<std::string_view>> topics_of = {
-      {"inventory", {messaging::kInventoryCommands}},
-      {"payment", {messaging::kPaymentCommands}},
-      {"order", {messaging::kOrderCommands}},
-      {"orchestrator", {messaging::kOrderEvents, messaging::kSagaReplies}},
-  };
-  const auto full_names = [&](const std::vector<std::string_view>& topics) {
-    std::vector<std::string> names;
-    for (auto topic : topics) names.push_back(kafka.Topic(topic));
-    return names;
-  };
+  // As an operator would: stop the services, rewind their groups with orderlyctl, start them.
   for (const auto& service : stack_->Services()) stack_->Stop(service);
-  std::vector<std::future<void>> rewinds;  // each waits out a group rebalance: in parallel
-  for (const auto& [service, topics] : topics_of) {
-    rewinds.push_back(std::async(std::launch::async, [&, group = kafka.Group("orderly-" + service),
-                                                      names = full_names(topics)] {
-      messaging::TopicAdmin(kafka).Rewind(group, names);
+  std::vector<std::future<CommandResult>> rewinds;  // each waits out a group rebalance: in parallel
+  for (const auto& group : messaging::ConsumerGroups()) {
+    rewinds.push_back(std::async(std::launch::async, [this, service = std::string(group.service)] {
+      return stack_->Ctl("groups rewind " + service);
     }));
   }
-  for (auto& rewind : rewinds) ASSERT_NO_THROW(rewind.get());
-  for (const auto& service : stack_->Services()) stack_->Start(service);
-  messaging::TopicAdmin admin(kafka);
-  for (const auto& [service, topics] : topics_of) {
-    EXPECT_TRUE(WaitUntil(
-        [&] {
-          return admin.Lag(kafka.Group("orderly-" + service), full_names(topics)) == 0;
-        },
-        std::chrono::seconds(90)))
-        << service << " did not consume its topics again";
+  for (auto& rewind : rewinds) {
+    const CommandResult result = rewind.get();
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("will consume"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("consume 0 messages"), std::string::npos) << result.output;
   }
+  for (const auto& service : stack_->Services()) stack_->Start(service);
+  CommandResult groups;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        groups = stack_->Ctl("--json groups list");
+        int64_t lag = 0;
+        google::protobuf::Struct listed;
+        if (!google::protobuf::util::JsonStringToMessage(groups.output, &listed).ok()) return false;
+        for (const auto& group : listed.fields().at("groups").list_value().values()) {
+          lag += static_cast<int64_t>(group.struct_value().fields().at("lag").number_value());
+        }
+        return lag == 0;
+      },
+      std::chrono::seconds(90)))
+      << "the services did not consume their topics again:\n" << groups.output;
 
   const auto after = snapshot();
   ASSERT_EQ(after.size(), before.size());

@@ -230,7 +230,7 @@ void SagasList(Clients& c, const Output& out, const Args& args) {
 }  // namespace
 
 void RunAudit(Clients& clients, const Output& out, const std::vector<std::string>& args);
-void AddDlqCommands(std::map<std::string, CommandSpec>& commands);
+void AddKafkaCommands(std::map<std::string, CommandSpec>& commands);
 
 std::map<std::string, CommandSpec> AllCommands() {
   std::map<std::string, CommandSpec> commands = {
@@ -250,7 +250,7 @@ std::map<std::string, CommandSpec> AllCommands() {
       {"sagas list", {"sagas list [STATE]   (e.g. CONFIRMED, REJECTED, RESERVING_STOCK)", SagasList}},
       {"audit", {"audit   check invariants across all shards; exit 1 naming each violation", RunAudit}},
   };
-  AddDlqCommands(commands);
+  AddKafkaCommands(commands);
   return commands;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "orderly/messaging/outbox.h"
+#include "orderly/messaging/topics.h"
 #include "orderly/rpc/server.h"
 
 namespace orderly::app {
@@ -22,14 +23,14 @@ Runtime::Runtime(PlatformSettings platform, const std::string& schema, std::vect
 Runtime::~Runtime() = default;
 
 std::unique_ptr<messaging::Consumer> MakeCommandConsumer(Runtime& runtime, const std::string& service,
-                                                         std::vector<std::string_view> topics,
                                                          messaging::EnvelopeHandler handle,
                                                          messaging::ShardKey shard_key) {
   const messaging::KafkaSettings& kafka = runtime.settings.kafka;
-  std::vector<std::string> prefixed;
-  for (std::string_view topic : topics) prefixed.push_back(kafka.Topic(topic));
+  const messaging::ConsumerGroup& group = messaging::ConsumerGroupOf(service);
+  std::vector<std::string> topics;
+  for (std::string_view topic : group.topics) topics.push_back(kafka.Topic(topic));
   return std::make_unique<messaging::Consumer>(
-      kafka, kafka.Group("orderly-" + service), std::move(prefixed),
+      kafka, kafka.Group(group.name()), std::move(topics),
       messaging::MakeInboxHandler(*runtime.cluster, service, std::move(handle), std::move(shard_key)),
       *runtime.producer);
 }  // members go in reverse: the relay stops before the producer flushes

@@ -1,6 +1,5 @@
 #include "orderly/cache/cache_aside.h"
 #include "orderly/inventory/inventory.h"
-#include "orderly/messaging/topics.h"
 
 #include "catalog.h"
 #include "command_handler.h"
@@ -21,10 +20,8 @@ class Module final : public app::ServiceModule {
         products_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":product:", runtime.settings.redis.cache_ttl),
         grpc_(catalog_, products_),
         commands_(reservations_, runtime.settings.kafka, SystemClock::Instance()),
-        consumer_(app::MakeCommandConsumer(runtime, kName, {messaging::kInventoryCommands},
-                                           [this](pg::Transaction& tx, const v1::Envelope& envelope) {
-                                             commands_.Handle(tx, envelope);
-                                           })) {}
+        consumer_(app::MakeCommandConsumer(
+            runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); })) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
   void Stop() override { consumer_->Stop(); }

@@ -1,7 +1,6 @@
 #include <spdlog/spdlog.h>
 
 #include "orderly/common/periodic.h"
-#include "orderly/messaging/topics.h"
 #include "orderly/orchestrator/orchestrator.h"
 
 #include "grpc_service.h"
@@ -28,8 +27,7 @@ class Module final : public app::ServiceModule {
         grpc_(*runtime.cluster),
         sweeper_(*runtime.cluster, engine_, runtime.settings.services.orchestrator.sweep_interval),
         consumer_(app::MakeCommandConsumer(
-            runtime, kName, {messaging::kOrderEvents, messaging::kSagaReplies},
-            [this](pg::Transaction& tx, const v1::Envelope& envelope) {
+            runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) {
               if (envelope.type().rfind("orderly.v1.Order", 0) == 0) {
                 engine_.OnOrderEvent(tx, envelope);
               } else {

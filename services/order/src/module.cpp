@@ -1,5 +1,4 @@
 #include "orderly/cache/cache_aside.h"
-#include "orderly/messaging/topics.h"
 #include "orderly/order/order.h"
 
 #include "event_store.h"
@@ -22,10 +21,8 @@ class Module final : public app::ServiceModule {
         cache_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":order:", runtime.settings.redis.cache_ttl),
         orders_(*runtime.cluster, store_, pricer_, cache_),
         grpc_(orders_, settings_.watch_poll),
-        consumer_(app::MakeCommandConsumer(runtime, kName, {messaging::kOrderCommands},
-                                           [this](pg::Transaction& tx, const v1::Envelope& envelope) {
-                                             orders_.Handle(tx, envelope);
-                                           })) {}
+        consumer_(app::MakeCommandConsumer(
+            runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) { orders_.Handle(tx, envelope); })) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
   void Stop() override { consumer_->Stop(); }

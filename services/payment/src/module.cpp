@@ -1,4 +1,3 @@
-#include "orderly/messaging/topics.h"
 #include "orderly/payment/payment.h"
 
 #include "accounts.h"
@@ -19,8 +18,7 @@ class Module final : public app::ServiceModule {
         grpc_(*runtime.cluster, accounts_),
         commands_(payments_, runtime.settings.kafka, SystemClock::Instance()),
         consumer_(app::MakeCommandConsumer(
-            runtime, kName, {messaging::kPaymentCommands},
-            [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); },
+            runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); },
             CommandHandler::ShardKey)) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }

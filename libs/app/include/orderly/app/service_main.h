@@ -34,10 +34,10 @@ struct Runtime {
   Runtime& operator=(const Runtime&) = delete;
 };
 
-/// The consumer of a service's input topics: group "orderly-<service>" and `topics`, both with
-/// kafka.prefix; each message runs `handle` in an inbox transaction on shard(shard_key(message)).
+/// The consumer of a service's input topics: its messaging::ConsumerGroupOf(service), group and
+/// topics with kafka.prefix; each message runs `handle` in an inbox transaction on
+/// shard(shard_key(message)).
 [[nodiscard]] std::unique_ptr<messaging::Consumer> MakeCommandConsumer(Runtime& runtime, const std::string& service,
-                                                                       std::vector<std::string_view> topics,
                                                                        messaging::EnvelopeHandler handle,
                                                                        messaging::ShardKey shard_key = nullptr);
 

@@ -18,4 +18,18 @@ inline constexpr std::string_view kSagaReplies = "saga.replies";
 /// Every topic Orderly uses, dead-letter topics included; devbroker and deployments create these.
 [[nodiscard]] std::vector<std::string> AllTopics();
 
+/// The consumer group of one service and the topics it consumes.
+struct ConsumerGroup {
+  std::string_view service;
+  std::vector<std::string_view> topics;
+
+  /// Its name before KafkaSettings::Group applies the prefix: `orderly-<service>`.
+  [[nodiscard]] std::string name() const { return "orderly-" + std::string(service); }
+};
+
+/// Every service's consumer group: one list for the services, operators' tools and tests.
+[[nodiscard]] const std::vector<ConsumerGroup>& ConsumerGroups();
+/// The group of `service`. @throws orderly::InvalidArgument if it has none.
+[[nodiscard]] const ConsumerGroup& ConsumerGroupOf(std::string_view service);
+
 }  // namespace orderly::messaging

@@ -1,4 +1,5 @@
-// orderlyctl dlq: the dead-letter topics, listed and replayed onto their original topics.
+// The orderlyctl commands that talk to Kafka itself: dead letters (listed, replayed onto their
+// topics) and the services' consumer groups (lag, rewind).
 #include <google/protobuf/struct.pb.h>
 
 #include <cstdio>
@@ -16,9 +17,14 @@ namespace {
 
 constexpr std::chrono::seconds kReadTimeout{10};
 
-const std::vector<std::string_view> kTopics = {messaging::kOrderEvents, messaging::kOrderCommands,
-                                               messaging::kInventoryCommands, messaging::kPaymentCommands,
-                                               messaging::kSagaReplies};
+// The topics a consumer reads (their dead letters are what `dlq` handles).
+std::vector<std::string_view> ConsumedTopics() {
+  std::vector<std::string_view> topics;
+  for (const auto& group : messaging::ConsumerGroups()) topics.insert(topics.end(), group.topics.begin(), group.topics.end());
+  return topics;
+}
+
+const std::vector<std::string_view> kTopics = ConsumedTopics();
 
 // `name` (e.g. inventory.commands) checked against the topics Orderly consumes.
 std::string_view KnownTopic(const std::string& name) {
@@ -123,12 +129,65 @@ void DlqReplay(Clients& c, const Output& out, const std::vector<std::string>& ar
   if (!out.json()) std::printf("replayed onto their original topics\n");
 }
 
+std::vector<std::string> FullTopics(const Clients& c, const messaging::ConsumerGroup& group) {
+  std::vector<std::string> topics;
+  for (std::string_view topic : group.topics) topics.push_back(c.kafka.Topic(topic));
+  return topics;
+}
+
+void GroupsList(Clients& c, const Output& out, const std::vector<std::string>& args) {
+  if (!args.empty()) throw UsageError{"groups list takes no arguments"};
+  messaging::TopicAdmin admin(c.kafka);
+  google::protobuf::Struct document;
+  auto* list = (*document.mutable_fields())["groups"].mutable_list_value();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& group : messaging::ConsumerGroups()) {
+    const std::vector<std::string> topics = FullTopics(c, group);
+    const int64_t lag = admin.Lag(c.kafka.Group(group.name()), topics);
+    std::string joined;
+    for (const auto& topic : topics) joined += (joined.empty() ? "" : ",") + topic;
+    auto& fields = *list->add_values()->mutable_struct_value()->mutable_fields();
+    fields["service"] = Text(std::string(group.service));
+    fields["group"] = Text(c.kafka.Group(group.name()));
+    fields["topics"] = Text(joined);
+    fields["lag"] = Number(lag);
+    rows.push_back({std::string(group.service), c.kafka.Group(group.name()), joined, std::to_string(lag)});
+  }
+  out.Print(document, [&] { Output::Table({"SERVICE", "GROUP", "TOPICS", "LAG"}, rows); });
+}
+
+void GroupsRewind(Clients& c, const Output& out, const std::vector<std::string>& args) {
+  if (args.size() != 1) throw UsageError{"expected the SERVICE whose group to rewind"};
+  const messaging::ConsumerGroup* group = nullptr;
+  try {
+    group = &messaging::ConsumerGroupOf(args[0]);
+  } catch (const InvalidArgument& e) {
+    throw UsageError{e.what()};
+  }
+  const std::vector<std::string> topics = FullTopics(c, *group);
+  messaging::TopicAdmin admin(c.kafka);
+  admin.Rewind(c.kafka.Group(group->name()), topics);
+  const int64_t lag = admin.Lag(c.kafka.Group(group->name()), topics);
+  google::protobuf::Struct document;
+  (*document.mutable_fields())["group"] = Text(c.kafka.Group(group->name()));
+  (*document.mutable_fields())["lag"] = Number(lag);
+  out.Print(document, [&] {
+    std::printf("rewound %s: %s will consume %lld messages again\n", c.kafka.Group(group->name()).c_str(),
+                args[0].c_str(), static_cast<long long>(lag));
+  });
+}
+
 }  // namespace
 
-void AddDlqCommands(std::map<std::string, CommandSpec>& commands) {
+void AddKafkaCommands(std::map<std::string, CommandSpec>& commands) {
   commands["dlq list"] = {"dlq list [TOPIC]   dead letters of one topic (e.g. payment.commands) or of all", DlqList};
   commands["dlq replay"] = {"dlq replay TOPIC ID...|all   republish dead letters (ID = PARTITION:OFFSET) to their topic",
                             DlqReplay};
+  commands["groups list"] = {"groups list   each service's consumer group and how many messages it has yet to consume",
+                             GroupsList};
+  commands["groups rewind"] = {
+      "groups rewind SERVICE   make a stopped service consume its topics again from the start (redelivery)",
+      GroupsRewind};
 }
 
 }  // namespace orderly::ctl
