@@ -16,7 +16,8 @@ inline ConsumedMessage ToConsumedMessage(const RdKafka::Message& record) {
   message.value.assign(static_cast<const char*>(record.payload()), record.len());
   if (const RdKafka::Headers* headers = const_cast<RdKafka::Message&>(record).headers()) {
     for (const auto& header : headers->get_all()) {
-      message.headers.emplace_back(header.key(), std::string(static_cast<const char*>(header.value()), header.value_size()));
+      message.headers.emplace_back(header.key(),
+                                   std::string(static_cast<const char*>(header.value()), header.value_size()));
     }
   }
   return message;

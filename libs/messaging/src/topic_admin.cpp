@@ -103,7 +103,8 @@ std::vector<ConsumedMessage> TopicAdmin::ReadAll(const std::string& topic, std::
   while (!remaining_until.empty()) {
     if (std::chrono::steady_clock::now() > deadline) {
       impl_->reader->unassign();
-      throw Unavailable("kafka: reading " + topic + " did not finish within " + std::to_string(timeout.count()) + " ms");
+      throw Unavailable("kafka: reading " + topic + " did not finish within " + std::to_string(timeout.count()) +
+                        " ms");
     }
     std::unique_ptr<RdKafka::Message> record(impl_->reader->consume(100));
     if (record->err() == RdKafka::ERR__TIMED_OUT) continue;
@@ -147,7 +148,8 @@ int64_t TopicAdmin::Lag(const std::string& group, const std::vector<std::string>
   for (const auto& [first, end] : ranges) {
     int64_t resume = first.offset;
     for (const auto& offset : committed) {
-      if (offset.topic == first.topic && offset.partition == first.partition && offset.offset >= 0) resume = offset.offset;
+      const bool same = offset.topic == first.topic && offset.partition == first.partition;
+      if (same && offset.offset >= 0) resume = offset.offset;
     }
     lag += std::max<int64_t>(end - resume, 0);
   }

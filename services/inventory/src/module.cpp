@@ -21,7 +21,8 @@ class Module final : public app::ServiceModule {
         grpc_(catalog_, products_),
         commands_(reservations_, runtime.settings.kafka, SystemClock::Instance()),
         consumer_(app::MakeCommandConsumer(
-            runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); })) {}
+            runtime, kName,
+            [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); })) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
   void Stop() override { consumer_->Stop(); }

@@ -22,7 +22,8 @@ class Module final : public app::ServiceModule {
         orders_(*runtime.cluster, store_, pricer_, cache_),
         grpc_(orders_, settings_.watch_poll),
         consumer_(app::MakeCommandConsumer(
-            runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) { orders_.Handle(tx, envelope); })) {}
+            runtime, kName,
+            [this](pg::Transaction& tx, const v1::Envelope& envelope) { orders_.Handle(tx, envelope); })) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
   void Stop() override { consumer_->Stop(); }
