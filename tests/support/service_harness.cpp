@@ -24,7 +24,7 @@ void ServiceHarness::Start() {
   rpc::ServerSettings server_settings = definition_.server_settings(settings_);
   server_settings.listen = address_;
   server_ = std::make_unique<rpc::Server>(server_settings);
-  for (grpc::Service* service : module_->GrpcServices()) server_->AddService(service);
+  for (const auto& [service, name] : module_->GrpcServices()) server_->AddService(service, name);
   server_->Start();
 }
 

@@ -51,7 +51,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     Runtime runtime(std::move(settings), definition.schema, definition.migrations);
     const std::unique_ptr<ServiceModule> module = definition.build(runtime);
     rpc::Server server(server_settings);
-    for (grpc::Service* service : module->GrpcServices()) server.AddService(service);
+    for (const auto& [service, name] : module->GrpcServices()) server.AddService(service, name);
     server.OnShutdown([&] {
       runtime.relay->Stop();
       spdlog::info("outbox relay stopped");

@@ -16,6 +16,7 @@ namespace orderly::rpc {
 struct Server::Impl {
   ServerSettings settings;
   std::vector<grpc::Service*> services;
+  std::vector<std::string> health_names;  // one per service
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   std::vector<std::function<void()>> hooks;
   std::unique_ptr<grpc::Server> server;
@@ -28,7 +29,10 @@ Server::Server(ServerSettings settings) : impl_(std::make_unique<Impl>()) { impl
 
 Server::~Server() { Shutdown(); }
 
-void Server::AddService(grpc::Service* service) { impl_->services.push_back(service); }
+void Server::AddService(grpc::Service* service, std::string health_name) {
+  impl_->services.push_back(service);
+  impl_->health_names.push_back(std::move(health_name));
+}
 
 void Server::AddInterceptor(std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> factory) {
   impl_->interceptors.push_back(std::move(factory));
@@ -53,7 +57,9 @@ void Server::Start() {
     throw Unavailable("cannot listen on " + impl_->settings.listen +
                       " (address in use, or not a local address?); check the service's listen setting");
   }
-  impl_->server->GetHealthCheckService()->SetServingStatus(true);
+  grpc::HealthCheckServiceInterface* health = impl_->server->GetHealthCheckService();
+  health->SetServingStatus(true);
+  for (const auto& name : impl_->health_names) health->SetServingStatus(name, true);
   impl_->serving = true;
   spdlog::info("serving gRPC on port {}", impl_->port);
 }

@@ -24,7 +24,9 @@ class Module final : public app::ServiceModule {
             runtime, kName,
             [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); })) {}
 
-  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
+  std::vector<HostedService> GrpcServices() override {
+    return {{&grpc_, v1::InventoryService::service_full_name()}};
+  }
   void Stop() override { consumer_->Stop(); }
 
  private:

@@ -35,7 +35,9 @@ class Module final : public app::ServiceModule {
               }
             })) {}
 
-  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
+  std::vector<HostedService> GrpcServices() override {
+    return {{&grpc_, v1::SagaService::service_full_name()}};
+  }
   void Stop() override {
     consumer_->Stop();
     sweeper_.Stop();

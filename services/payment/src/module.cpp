@@ -21,7 +21,9 @@ class Module final : public app::ServiceModule {
             runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); },
             CommandHandler::ShardKey)) {}
 
-  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
+  std::vector<HostedService> GrpcServices() override {
+    return {{&grpc_, v1::PaymentService::service_full_name()}};
+  }
   void Stop() override { consumer_->Stop(); }
 
  private:

@@ -51,7 +51,7 @@ class ServerTest : public ::testing::Test {
     settings.listen = "127.0.0.1:0";
     settings.shutdown_grace = std::chrono::seconds(10);
     server_ = std::make_unique<Server>(settings);
-    server_->AddService(&service_);
+    server_->AddService(&service_, v1::SagaService::service_full_name());
   }
 
   ClientSettings Client() const {
@@ -75,6 +75,8 @@ TEST_F(ServerTest, HealthReportsServingThenNotServing) {
   server_->Start();
   const std::string target = Client().target;
   EXPECT_EQ(ProbeHealth(target, "", std::chrono::seconds(5)), Health::kServing);
+  EXPECT_EQ(ProbeHealth(target, "orderly.v1.SagaService", std::chrono::seconds(5)), Health::kServing);
+  EXPECT_EQ(ProbeHealth(target, "orderly.v1.NoSuchService", std::chrono::seconds(5)), Health::kNotServing);
   server_->Shutdown();
   EXPECT_EQ(ProbeHealth(target, "", std::chrono::seconds(1)), Health::kUnreachable);
 }
@@ -114,7 +116,7 @@ TEST_F(ServerTest, CallsStillRunningAfterTheGraceAreCancelled) {
   ServerSettings settings;
   settings.shutdown_grace = std::chrono::milliseconds(100);
   server_ = std::make_unique<Server>(settings);
-  server_->AddService(&service_);
+  server_->AddService(&service_, v1::SagaService::service_full_name());
   server_->Start();
   grpc::Status in_flight;
   std::thread client([&] { in_flight = CallGetSaga(); });

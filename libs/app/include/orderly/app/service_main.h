@@ -45,8 +45,13 @@ struct Runtime {
 class ServiceModule {
  public:
   virtual ~ServiceModule() = default;
+  /// One gRPC service to serve, and its full proto name for the health service.
+  struct HostedService {
+    grpc::Service* service;
+    std::string name;
+  };
   /// The gRPC services to serve; they live as long as the module.
-  [[nodiscard]] virtual std::vector<grpc::Service*> GrpcServices() = 0;
+  [[nodiscard]] virtual std::vector<HostedService> GrpcServices() = 0;
   /// Stops consuming; called after in-flight calls drained, before the runtime goes away.
   virtual void Stop() = 0;
 };

@@ -25,8 +25,9 @@ class Server final {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// `service` must outlive the server.
-  void AddService(grpc::Service* service);
+  /// `service` must outlive the server. The health service reports its status under `health_name`
+  /// (its full proto name, e.g. "orderly.v1.OrderService") as well as under "" for the whole server.
+  void AddService(grpc::Service* service, std::string health_name);
   /// Interceptors run in the order added: the seam for auth, rate limits, metrics and tracing.
   void AddInterceptor(std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> factory);
   /// `hook` runs once during Shutdown, after calls have drained; hooks run last-added first.
