@@ -20,7 +20,9 @@ constexpr std::chrono::seconds kReadTimeout{10};
 // The topics a consumer reads (their dead letters are what `dlq` handles).
 std::vector<std::string_view> ConsumedTopics() {
   std::vector<std::string_view> topics;
-  for (const auto& group : messaging::ConsumerGroups()) topics.insert(topics.end(), group.topics.begin(), group.topics.end());
+  for (const auto& group : messaging::ConsumerGroups()) {
+    topics.insert(topics.end(), group.topics.begin(), group.topics.end());
+  }
   return topics;
 }
 
@@ -82,6 +84,7 @@ void PrintLetters(const Output& out, const std::vector<messaging::DeadLetter>& l
   auto* list = (*document.mutable_fields())["dead_letters"].mutable_list_value();
   std::vector<std::vector<std::string>> rows;
   for (const auto& letter : letters) {
+    const std::string type = PayloadType(letter);
     auto& fields = *list->add_values()->mutable_struct_value()->mutable_fields();
     fields["topic"] = Text(letter.record.topic);
     fields["partition"] = Number(letter.record.partition);
@@ -90,13 +93,13 @@ void PrintLetters(const Output& out, const std::vector<messaging::DeadLetter>& l
     fields["original_partition"] = Number(letter.original_partition);
     fields["original_offset"] = Number(letter.original_offset);
     fields["key"] = Text(letter.record.key);
-    fields["type"] = Text(PayloadType(letter));
+    fields["type"] = Text(type);
     fields["attempts"] = Number(letter.attempts);
     fields["error"] = Text(letter.error);
     rows.push_back({letter.record.topic, Id(letter),
                     letter.original_topic + "[" + std::to_string(letter.original_partition) + "]@" +
                         std::to_string(letter.original_offset),
-                    PayloadType(letter), letter.record.key, std::to_string(letter.attempts), letter.error});
+                    type, letter.record.key, std::to_string(letter.attempts), letter.error});
   }
   out.Print(document, [&] {
     Output::Table({"DLQ", "ID", "FROM", "TYPE", "KEY", "ATTEMPTS", "ERROR"}, rows);

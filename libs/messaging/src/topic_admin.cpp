@@ -65,6 +65,24 @@ struct TopicAdmin::Impl {
     return 0;
   }
 
+  // Where `group` resumes on each partition of `ranges`, in their order: its committed offset or -1.
+  std::vector<PartitionOffset> Committed(const std::string& group,
+                                         const std::vector<std::pair<PartitionOffset, int64_t>>& ranges) const {
+    Partitions partitions;
+    for (const auto& [first, end] : ranges) {
+      partitions.emplace_back(RdKafka::TopicPartition::create(first.topic, first.partition));
+    }
+    const auto consumer = MakeConsumer(group);
+    auto raw = Raw(partitions);
+    Check(consumer->committed(raw, kRequestTimeoutMs), "committed offsets of " + group);
+    consumer->close();
+    std::vector<PartitionOffset> committed;
+    for (const auto* partition : raw) {
+      committed.push_back({partition->topic(), partition->partition(), std::max<int64_t>(partition->offset(), -1)});
+    }
+    return committed;
+  }
+
   // [first, end) offsets of every partition of `topics`.
   std::vector<std::pair<PartitionOffset, int64_t>> Ranges(const std::vector<std::string>& topics) {
     std::vector<std::pair<PartitionOffset, int64_t>> ranges;
@@ -126,31 +144,16 @@ std::vector<PartitionOffset> TopicAdmin::EndOffsets(const std::vector<std::strin
 
 std::vector<PartitionOffset> TopicAdmin::CommittedOffsets(const std::string& group,
                                                           const std::vector<std::string>& topics) {
-  Partitions partitions;
-  for (const auto& [first, end] : impl_->Ranges(topics)) {
-    partitions.emplace_back(RdKafka::TopicPartition::create(first.topic, first.partition));
-  }
-  const auto consumer = impl_->MakeConsumer(group);
-  auto raw = Raw(partitions);
-  Check(consumer->committed(raw, kRequestTimeoutMs), "committed offsets of " + group);
-  consumer->close();
-  std::vector<PartitionOffset> committed;
-  for (const auto* partition : raw) {
-    committed.push_back({partition->topic(), partition->partition(), std::max<int64_t>(partition->offset(), -1)});
-  }
-  return committed;
+  return impl_->Committed(group, impl_->Ranges(topics));
 }
 
 int64_t TopicAdmin::Lag(const std::string& group, const std::vector<std::string>& topics) {
   const auto ranges = impl_->Ranges(topics);
-  const auto committed = CommittedOffsets(group, topics);
+  const auto committed = impl_->Committed(group, ranges);
   int64_t lag = 0;
-  for (const auto& [first, end] : ranges) {
-    int64_t resume = first.offset;
-    for (const auto& offset : committed) {
-      const bool same = offset.topic == first.topic && offset.partition == first.partition;
-      if (same && offset.offset >= 0) resume = offset.offset;
-    }
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const auto& [first, end] = ranges[i];
+    const int64_t resume = committed[i].offset >= 0 ? committed[i].offset : first.offset;
     lag += std::max<int64_t>(end - resume, 0);
   }
   return lag;
