@@ -29,18 +29,6 @@ class SagaFlowsTest : public ::testing::Test {
     EXPECT_EQ(audit.exit_code, 0) << audit.output;
   }
 
-  static int Steps(const v1::Saga& saga, const std::string& name) {
-    int count = 0;
-    for (const auto& step : saga.steps()) count += step.name() == name ? 1 : 0;
-    return count;
-  }
-
-  static int TimedOut(const v1::Saga& saga) {
-    int count = 0;
-    for (const auto& step : saga.steps()) count += step.outcome() == v1::STEP_OUTCOME_TIMED_OUT ? 1 : 0;
-    return count;
-  }
-
   std::unique_ptr<ProcessStack> stack_;
   std::unique_ptr<ShopClient> shop_;
 };
@@ -94,9 +82,9 @@ TEST_F(FourOutcomesTest, EachOrderEndsItsOwnWayWithStockAndMoneyExact) {
 
   EXPECT_EQ(shop_->Saga(confirmed_).state(), v1::SAGA_STATE_CONFIRMED);
   EXPECT_EQ(shop_->Saga(no_stock_).state(), v1::SAGA_STATE_REJECTED);
-  EXPECT_EQ(Steps(shop_->Saga(no_stock_), "release_stock"), 0);  // nothing was reserved
+  EXPECT_EQ(StepsNamed(shop_->Saga(no_stock_), "release_stock"), 0);  // nothing was reserved
   EXPECT_EQ(shop_->Saga(no_money_).state(), v1::SAGA_STATE_REJECTED);
-  EXPECT_EQ(Steps(shop_->Saga(no_money_), "release_stock"), 1);  // reserved, then released
+  EXPECT_EQ(StepsNamed(shop_->Saga(no_money_), "release_stock"), 1);  // reserved, then released
   EXPECT_EQ(shop_->Saga(cancelled_).state(), v1::SAGA_STATE_CANCELLED);
 
   const v1::Stock mugs = shop_->Stock(mug_);
@@ -197,9 +185,9 @@ TEST_F(SagaFlowsTest, StepTimeoutWithPaymentStoppedReleasesStockAndTheLateAuthor
   EXPECT_EQ(shop_->Stock(sku).on_hand(), 9);
   for (const auto& id : ids) {  // two replicas sweep the same timers: each fired once
     const v1::Saga saga = shop_->Saga(id);
-    EXPECT_EQ(TimedOut(saga), 1) << saga.DebugString();
-    EXPECT_EQ(Steps(saga, "reject_order"), 1) << saga.DebugString();
-    EXPECT_GE(Steps(saga, "release_stock"), 1) << saga.DebugString();  // a late reservation adds one more
+    EXPECT_EQ(StepsWithOutcome(saga, v1::STEP_OUTCOME_TIMED_OUT), 1) << saga.DebugString();
+    EXPECT_EQ(StepsNamed(saga, "reject_order"), 1) << saga.DebugString();
+    EXPECT_GE(StepsNamed(saga, "release_stock"), 1) << saga.DebugString();  // a late reservation adds one more
   }
 
   stack_->Start("payment");  // works through the stale authorizations

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "orderly/rpc/channel.h"
 #include "test_env.h"
 
@@ -161,6 +163,16 @@ bool ShopClient::Settled(const std::string& order_id) {
     if (step.outcome() == v1::STEP_OUTCOME_PENDING) return false;
   }
   return !saga.steps().empty();
+}
+
+int StepsNamed(const v1::Saga& saga, const std::string& name) {
+  return static_cast<int>(
+      std::count_if(saga.steps().begin(), saga.steps().end(), [&](const auto& step) { return step.name() == name; }));
+}
+
+int StepsWithOutcome(const v1::Saga& saga, v1::StepOutcome outcome) {
+  return static_cast<int>(std::count_if(saga.steps().begin(), saga.steps().end(),
+                                        [&](const auto& step) { return step.outcome() == outcome; }));
 }
 
 }  // namespace orderly::testing

@@ -54,4 +54,9 @@ class ShopClient final {
   std::unique_ptr<v1::SagaService::Stub> sagas_;
 };
 
+/// How many steps of `saga` are named `name` (e.g. "release_stock").
+[[nodiscard]] int StepsNamed(const v1::Saga& saga, const std::string& name);
+/// How many steps of `saga` ended with `outcome`.
+[[nodiscard]] int StepsWithOutcome(const v1::Saga& saga, v1::StepOutcome outcome);
+
 }  // namespace orderly::testing

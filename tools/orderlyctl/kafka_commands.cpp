@@ -145,16 +145,17 @@ void GroupsList(Clients& c, const Output& out, const std::vector<std::string>& a
   auto* list = (*document.mutable_fields())["groups"].mutable_list_value();
   std::vector<std::vector<std::string>> rows;
   for (const auto& group : messaging::ConsumerGroups()) {
+    const std::string name = c.kafka.Group(group.name());
     const std::vector<std::string> topics = FullTopics(c, group);
-    const int64_t lag = admin.Lag(c.kafka.Group(group.name()), topics);
+    const int64_t lag = admin.Lag(name, topics);
     std::string joined;
     for (const auto& topic : topics) joined += (joined.empty() ? "" : ",") + topic;
     auto& fields = *list->add_values()->mutable_struct_value()->mutable_fields();
     fields["service"] = Text(std::string(group.service));
-    fields["group"] = Text(c.kafka.Group(group.name()));
+    fields["group"] = Text(name);
     fields["topics"] = Text(joined);
     fields["lag"] = Number(lag);
-    rows.push_back({std::string(group.service), c.kafka.Group(group.name()), joined, std::to_string(lag)});
+    rows.push_back({std::string(group.service), name, joined, std::to_string(lag)});
   }
   out.Print(document, [&] { Output::Table({"SERVICE", "GROUP", "TOPICS", "LAG"}, rows); });
 }
@@ -168,14 +169,15 @@ void GroupsRewind(Clients& c, const Output& out, const std::vector<std::string>&
     throw UsageError{e.what()};
   }
   const std::vector<std::string> topics = FullTopics(c, *group);
+  const std::string name = c.kafka.Group(group->name());
   messaging::TopicAdmin admin(c.kafka);
-  admin.Rewind(c.kafka.Group(group->name()), topics);
-  const int64_t lag = admin.Lag(c.kafka.Group(group->name()), topics);
+  admin.Rewind(name, topics);
+  const int64_t lag = admin.Lag(name, topics);
   google::protobuf::Struct document;
-  (*document.mutable_fields())["group"] = Text(c.kafka.Group(group->name()));
+  (*document.mutable_fields())["group"] = Text(name);
   (*document.mutable_fields())["lag"] = Number(lag);
   out.Print(document, [&] {
-    std::printf("rewound %s: %s will consume %lld messages again\n", c.kafka.Group(group->name()).c_str(),
+    std::printf("rewound %s: %s will consume %lld messages again\n", name.c_str(),
                 args[0].c_str(), static_cast<long long>(lag));
   });
 }

@@ -125,15 +125,9 @@ TEST_F(TwoReplicasTest, TimedOutSagasEndOnceEach) {
   }
   EXPECT_TRUE(WaitUntil([&] { return Stock().reserved() == 0; }, std::chrono::seconds(30)));
   for (const auto& id : ids) {
-    int rejections = 0;
-    int releases = 0;
     const v1::Saga saga = shop_.Saga(id);
-    for (const auto& step : saga.steps()) {
-      rejections += step.name() == "reject_order" ? 1 : 0;
-      releases += step.name() == "release_stock" ? 1 : 0;
-    }
-    EXPECT_EQ(rejections, 1) << id;
-    EXPECT_EQ(releases, 1) << id;
+    EXPECT_EQ(testing::StepsNamed(saga, "reject_order"), 1) << id;
+    EXPECT_EQ(testing::StepsNamed(saga, "release_stock"), 1) << id;
   }
 }
 
