@@ -1,11 +1,7 @@
 // orderlyctl: operate and try Orderly from the command line.
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 
 #include "cli.h"
-#include "orderly/app/platform_settings.h"
-#include "orderly/common/errors.h"
 
 namespace {
 
@@ -21,37 +17,6 @@ void Usage(FILE* to) {
                "\nservice addresses: --<service> flag, else ORDERLY_<SERVICE>_ADDR, else the services section of\n"
                "--config / $ORDERLY_CONFIG / config/local.yaml; Kafka (dlq): --brokers, else the kafka section.\n"
                "Exit codes: 0 ok, 1 failed, 2 usage, 3 unreachable.\n");
-}
-
-std::string Env(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? "" : value;
-}
-
-Targets ResolveTargets(const std::map<std::string, std::string>& flags) {
-  Targets targets{"127.0.0.1:17001", "127.0.0.1:17002", "127.0.0.1:17003", "127.0.0.1:17004", {}};
-  targets.kafka.brokers = "127.0.0.1:19092";
-  const std::string config = flags.count("config") ? flags.at("config")
-                             : !Env("ORDERLY_CONFIG").empty() ? Env("ORDERLY_CONFIG")
-                                                              : "config/local.yaml";
-  const bool named = flags.count("config") || !Env("ORDERLY_CONFIG").empty();
-  if (named && !std::filesystem::exists(config)) throw UsageError{"config file " + config + " does not exist"};
-  if (std::filesystem::exists(config)) {
-    const auto settings = orderly::app::LoadPlatformSettings(config);
-    const auto& services = settings.services;
-    targets = {services.order.server.listen, services.inventory.server.listen, services.payment.server.listen,
-               services.orchestrator.server.listen, settings.kafka};
-  }
-  const auto pick = [&](std::string& target, const std::string& service, const char* env) {
-    if (!Env(env).empty()) target = Env(env);
-    if (flags.count(service)) target = flags.at(service);
-  };
-  pick(targets.order, "order", "ORDERLY_ORDER_ADDR");
-  pick(targets.inventory, "inventory", "ORDERLY_INVENTORY_ADDR");
-  pick(targets.payment, "payment", "ORDERLY_PAYMENT_ADDR");
-  pick(targets.orchestrator, "orchestrator", "ORDERLY_ORCHESTRATOR_ADDR");
-  if (flags.count("brokers")) targets.kafka.brokers = flags.at("brokers");
-  return targets;
 }
 
 }  // namespace
@@ -98,16 +63,9 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::fprintf(stderr, "orderlyctl: %s\nusage: orderlyctl %s\n", e.message.c_str(), command->second.usage.c_str());
     return 2;
-  } catch (const CallError& e) {
-    std::fprintf(stderr, "error: %s\n", e.message.c_str());
-    return e.unreachable ? 3 : 1;
   } catch (const AuditFailed&) {
     return 1;
-  } catch (const orderly::Unavailable& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 3;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
+  } catch (...) {
+    return orderly::tools::ReportFailure();
   }
 }
