@@ -1,0 +1,84 @@
+# shellcheck shell=bash
+# Sourced by scripts/dev: the demo.
+
+ctl() { "$BIN/orderlyctl/orderlyctl" --config "$CONFIG" "$@"; }
+title() { if [ -t 1 ]; then printf '\n\033[1m== %s\033[0m\n' "$*"; else printf '\n== %s\n' "$*"; fi; }
+
+# Places an order and prints its id.
+place() { ctl --json orders place "$@" | sed -n 's/.*"order_id": "\([^"]*\)".*/\1/p' | head -n 1; }
+
+# Waits until order $1 leaves PENDING.
+settle() {
+  local deadline=$((SECONDS + 60))
+  while ctl --json orders get "$1" | grep -q '"ORDER_STATUS_PENDING"'; do
+    [ $SECONDS -lt $deadline ] || die "order $1 is still pending after 60 s; see scripts/dev logs"
+    sleep 0.2
+  done
+}
+
+# Waits until every step of order $1's saga has its reply.
+settle_saga() {
+  local deadline=$((SECONDS + 60))
+  while ctl --json sagas get "$1" | grep -q '"STEP_OUTCOME_PENDING"'; do
+    [ $SECONDS -lt $deadline ] || die "the saga of order $1 still waits for a reply after 60 s"
+    sleep 0.2
+  done
+}
+
+show_state() {
+  ctl stock get "$mug"
+  ctl stock get "$tea"
+  for customer in "$alice" "$bob" "$carol"; do ctl accounts get "$customer" EUR | tail -n 1; done
+}
+
+cmd_demo() {
+  cmd_up
+  local run mug tea alice bob carol confirmed no_stock no_money cancelled id
+  run=$(date +%s)
+  mug="MUG-$run" tea="TEA-$run" alice="alice-$run" bob="bob-$run" carol="carol-$run"
+
+  title "Seeding a catalog and three customers"
+  ctl products add "$mug" "Stoneware mug" 1200 EUR
+  ctl products add "$tea" "Green tea" 450 EUR | tail -n 1
+  ctl stock restock "$mug" 5 >/dev/null
+  ctl stock restock "$tea" 10 >/dev/null
+  for customer in "$alice" "$bob" "$carol"; do ctl accounts open "$customer" EUR >/dev/null; done
+  ctl accounts deposit "$alice" 10000 EUR >/dev/null
+  ctl accounts deposit "$bob" 500 EUR >/dev/null
+  ctl accounts deposit "$carol" 10000 EUR >/dev/null
+
+  title "Before"
+  show_state
+
+  title "Placing four orders"
+  confirmed=$(place "demo-1" "$alice" EUR "$mug:2" "$tea:1")
+  echo "1. $alice buys 2 mugs and a tea               -> $confirmed"
+  no_stock=$(place "demo-2" "$alice" EUR "$mug:50")
+  echo "2. $alice wants 50 mugs (only 5 exist)        -> $no_stock"
+  no_money=$(place "demo-3" "$bob" EUR "$mug:1")
+  echo "3. $bob buys a mug with 5.00 EUR             -> $no_money"
+  cancelled=$(place "demo-4" "$carol" EUR "$tea:2")
+  ctl orders cancel "$cancelled" >/dev/null || echo "   (the saga finished before the cancellation arrived)"
+  echo "4. $carol orders tea, then cancels at once   -> $cancelled"
+
+  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled"; do settle "$id"; settle_saga "$id"; done
+  title "Outcomes"
+  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled"; do ctl orders get "$id" | tail -n 1; done
+  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled"; do echo; ctl sagas get "$id"; done
+
+  title "After"
+  show_state
+
+  title "Audit"
+  ctl audit
+
+  cat <<EOF
+
+The stack is still running. Go on with:
+  build/tools/orderlyctl/orderlyctl --help
+  build/tools/orderlyctl/orderlyctl orders list $alice
+  build/tools/orderlyctl/orderlyctl orders watch <order id>
+  build/tools/orderlyctl/orderlyctl dlq list         # messages no service could process
+  scripts/dev status | scripts/dev logs | scripts/dev down
+EOF
+}

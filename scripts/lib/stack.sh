@@ -1,0 +1,217 @@
+# shellcheck shell=bash
+# Sourced by scripts/dev: starting, stopping and checking the components of a stack.
+
+# Loads the stack's endpoints: from the config when starting, from the run dir afterwards, so
+# `down` and `status` act on exactly what `up` started.
+load_stack() {
+  local run=$1 config=${2:-}
+  if [ -n "$config" ]; then
+    [ -x "$BIN/orderly-config/orderly-config" ] || die "build first: scripts/dev build"
+    local env
+    env=$("$BIN/orderly-config/orderly-config" stack-env "$config") || exit 1
+    mkdir -p "$run"
+    { echo "$env"; echo "PG_BASE='$(pg_base_for "$run")'"; } >"$run/stack.env"
+  fi
+  [ -f "$run/stack.env" ] || return 1
+  # shellcheck disable=SC1091
+  source "$run/stack.env"
+}
+
+pg_healthy() { "$PG_BIN/pg_isready" -q -h "$1" -p "$2" -t 2; }
+
+start_pg() {
+  local name=$1 host=$2 port=$3 db=$4 data="$PG_BASE/$1"
+  if as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    echo "  postgres $name: already running"
+    return
+  fi
+  port_in_use "$port" && die "postgres $name: port $port is taken by another process"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    mkdir -p "$data"
+    [ "$(id -u)" -ne 0 ] || chown postgres: "$data"
+    as_pg "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale >"$PG_BASE/$name.initdb.log" 2>&1 ||
+      die "initdb for $name failed; see $PG_BASE/$name.initdb.log"
+  fi
+  as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$PG_BASE/$name.log" -w -t "$WAIT_SECONDS" \
+    -o "-p $port -k $PG_BASE -c listen_addresses=$host ${ORDERLY_PG_OPTIONS:-}" start >/dev/null ||
+    die "postgres $name did not start; see $PG_BASE/$name.log"
+  wait_for "postgres $name" pg_healthy "$host" "$port"
+  if [ -z "$(psql -h "$host" -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+    psql -h "$host" -p "$port" -U postgres -d postgres -qc "CREATE DATABASE \"$db\"" >/dev/null
+  fi
+  echo "  postgres $name: started"
+}
+
+stop_pg() {
+  local name=$1 data="$PG_BASE/$1"
+  if as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null && echo "  postgres $name: stopped"
+  fi
+}
+
+redis_healthy() { [ "$(redis-cli -h "$ORDERLY_REDIS_HOST" -p "$ORDERLY_REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+
+start_redis() {
+  local dir="$1/redis"
+  mkdir -p "$dir"
+  if pid_alive "$dir/redis.pid" redis-server; then
+    echo "  redis: already running"
+    return
+  fi
+  port_in_use "$ORDERLY_REDIS_PORT" && die "redis: port $ORDERLY_REDIS_PORT is taken by another process"
+  redis-server --port "$ORDERLY_REDIS_PORT" --bind "$ORDERLY_REDIS_HOST" --save '' --appendonly no \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >/dev/null
+  wait_for redis redis_healthy
+  echo "  redis: started"
+}
+
+# Sends TERM to the process in pid file $1 (if it is $2) and waits for it to exit.
+stop_pidfile() {
+  local file=$1 name=$2 label=$3 pid deadline=$((SECONDS + WAIT_SECONDS))
+  if pid_alive "$file" "$name"; then
+    pid=$(head -n 1 "$file")
+    kill -TERM "$pid"
+    while kill -0 "$pid" 2>/dev/null; do
+      [ $SECONDS -lt $deadline ] || { kill -KILL "$pid" 2>/dev/null || true; break; }
+      sleep 0.1
+    done
+    echo "  $label: stopped"
+  fi
+  rm -f "$file"
+}
+
+broker_port() { echo "${ORDERLY_KAFKA_BROKERS##*:}"; }
+broker_healthy() { kcat -b "$ORDERLY_KAFKA_BROKERS" -L -m 2 >/dev/null 2>&1; }
+
+start_devbroker() {
+  local dir="$1/devbroker" port
+  port=$(broker_port)
+  mkdir -p "$dir"
+  if pid_alive "$dir/devbroker.pid" devbroker; then
+    echo "  devbroker: already running"
+    return
+  fi
+  port_in_use "$port" && die "devbroker: port $port is taken by another process"
+  # setsid: the broker outlives this shell and its terminal; its stdio goes to the log only.
+  setsid "$BIN/devbroker/devbroker" --port "$port" --partitions 3 </dev/null >"$dir/devbroker.log" 2>&1 &
+  echo $! >"$dir/devbroker.pid"
+  wait_for devbroker grep -q 'devbroker ready' "$dir/devbroker.log"
+  echo "  devbroker: started"
+}
+
+service_healthy() { "$BIN/orderly-probe/orderly-probe" "$1" >/dev/null 2>&1; }
+
+# Starts service $1 listening on $2 with config $3, logs and pid under run dir $4.
+start_service() {
+  local name=$1 address=$2 config=$3 dir="$4/services"
+  mkdir -p "$dir"
+  if pid_alive "$dir/$name.pid" "orderly-$name"; then
+    echo "  $name: already running"
+    return
+  fi
+  port_in_use "${address##*:}" && die "$name: port ${address##*:} is taken by another process"
+  setsid "$BUILD_DIR/services/$name/orderly-$name" --config "$config" </dev/null >>"$dir/$name.log" 2>&1 &
+  echo $! >"$dir/$name.pid"
+  local deadline=$((SECONDS + WAIT_SECONDS))
+  until service_healthy "$address"; do
+    if ! pid_alive "$dir/$name.pid" "orderly-$name"; then
+      tail -n 5 "$dir/$name.log" >&2
+      die "$name exited during start-up; see $dir/$name.log"
+    fi
+    [ $SECONDS -lt $deadline ] || die "$name did not report SERVING within ${WAIT_SECONDS}s; see $dir/$name.log"
+    sleep 0.2
+  done
+  echo "  $name: started"
+}
+
+services_up() {
+  local run=$1 config=$2 entry
+  for entry in $ORDERLY_SERVICES; do start_service "${entry%%=*}" "${entry#*=}" "$config" "$run"; done
+}
+
+stack_up() {
+  local run=$1 config=$2 shard
+  load_stack "$run" "$config"
+  for shard in $ORDERLY_PG_SHARDS; do
+    IFS=: read -r name host port db <<<"$shard"
+    start_pg "$name" "$host" "$port" "$db"
+  done
+  start_redis "$run"
+  start_devbroker "$run"
+}
+
+stack_down() {
+  local run=$1 shard
+  load_stack "$run" || { echo "  nothing to stop in $run"; return 0; }
+  local entry name
+  for entry in ${ORDERLY_SERVICES:-}; do
+    name=${entry%%=*}
+    stop_pidfile "$run/services/$name.pid" "orderly-$name" "$name"
+  done
+  stop_pidfile "$run/devbroker/devbroker.pid" devbroker devbroker
+  stop_pidfile "$run/redis/redis.pid" redis-server redis
+  for shard in $ORDERLY_PG_SHARDS; do
+    IFS=: read -r name _ _ _ <<<"$shard"
+    stop_pg "$name"
+  done
+}
+
+# Prints one row per component; returns 1 if any is unhealthy.
+stack_status() {
+  local run=$1 shard healthy=0 state
+  load_stack "$run" || { echo "stack not set up in $run (scripts/dev up)"; return 1; }
+  printf '%-12s %-10s %s\n' COMPONENT STATUS ENDPOINT
+  for shard in $ORDERLY_PG_SHARDS; do
+    IFS=: read -r name host port db <<<"$shard"
+    if pg_healthy "$host" "$port"; then state=healthy; else state=down; healthy=1; fi
+    printf '%-12s %-10s %s\n' "$name" "$state" "postgresql://postgres@$host:$port/$db"
+  done
+  if redis_healthy; then state=healthy; else state=down; healthy=1; fi
+  printf '%-12s %-10s %s\n' redis "$state" "redis://$ORDERLY_REDIS_HOST:$ORDERLY_REDIS_PORT"
+  if pid_alive "$run/devbroker/devbroker.pid" devbroker && broker_healthy; then state=healthy; else state=down; healthy=1; fi
+  printf '%-12s %-10s %s\n' devbroker "$state" "kafka://$ORDERLY_KAFKA_BROKERS"
+  local entry
+  for entry in ${ORDERLY_SERVICES:-}; do
+    if pid_alive "$run/services/${entry%%=*}.pid" "orderly-${entry%%=*}" && service_healthy "${entry#*=}"; then
+      state=serving
+    else
+      state=down
+      healthy=1
+    fi
+    printf '%-12s %-10s %s\n' "${entry%%=*}" "$state" "grpc://${entry#*=}"
+  done
+  return $healthy
+}
+
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+  cmd_build
+  echo "starting the Orderly stack in $RUN_DIR (config $CONFIG)"
+  stack_up "$RUN_DIR" "$CONFIG"
+  services_up "$RUN_DIR" "$CONFIG"
+  echo
+  stack_status "$RUN_DIR"
+  echo
+  echo "stop it with: scripts/dev down"
+}
+
+
+cmd_down() {
+  echo "stopping the Orderly stack in $RUN_DIR"
+  stack_down "$RUN_DIR"
+}
+
+cmd_status() { stack_status "$RUN_DIR"; }
+
+cmd_logs() {
+  local filter=${1:-} file
+  load_stack "$RUN_DIR" || die "no stack in $RUN_DIR"
+  for file in "$PG_BASE"/*.log "$RUN_DIR"/redis/redis.log "$RUN_DIR"/devbroker/devbroker.log "$RUN_DIR"/services/*.log; do
+    [ -f "$file" ] || continue
+    [[ -z $filter || $(basename "$file") == "$filter"* ]] || continue
+    echo "==> $file"
+    tail -n 20 "$file"
+  done
+}
