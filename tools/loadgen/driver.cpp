@@ -10,16 +10,19 @@ constexpr auto kCallDeadline = std::chrono::seconds(10);
 constexpr auto kLongestRetryWait = std::chrono::seconds(10);
 constexpr auto kForever = std::chrono::hours(24 * 365);
 
-// The server's retry delay of a refusal: trailing metadata `retry-after-ms`.
+// The server's retry delay of a refusal: metadata `retry-after-ms`, in the trailers (or in the
+// initial metadata, should a server put it there).
 std::optional<int64_t> RetryAfterMs(const grpc::ClientContext& context) {
-  const auto& trailers = context.GetServerTrailingMetadata();
-  const auto entry = trailers.find("retry-after-ms");
-  if (entry == trailers.end()) return std::nullopt;
-  int64_t value = 0;
-  const char* begin = entry->second.data();
-  const auto [end, error] = std::from_chars(begin, begin + entry->second.size(), value);
-  if (error != std::errc{} || end != begin + entry->second.size() || value < 0) return std::nullopt;
-  return value;
+  for (const auto* metadata : {&context.GetServerTrailingMetadata(), &context.GetServerInitialMetadata()}) {
+    const auto entry = metadata->find("retry-after-ms");
+    if (entry == metadata->end()) continue;
+    int64_t value = 0;
+    const char* begin = entry->second.data();
+    const auto [end, error] = std::from_chars(begin, begin + entry->second.size(), value);
+    if (error != std::errc{} || end != begin + entry->second.size() || value < 0) return std::nullopt;
+    return value;
+  }
+  return std::nullopt;
 }
 
 grpc::ClientContext& WithDeadline(grpc::ClientContext& context) {
