@@ -8,7 +8,7 @@ PACKAGES=(
   librdkafka-dev libpqxx-dev libpq-dev libhiredis-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   postgresql postgresql-client redis-server redis-tools kcat
-  procps iproute2 util-linux
+  procps iproute2 util-linux jq bsdextrautils
 )
 
 cmd_deps() {
@@ -43,9 +43,4 @@ cmd_build() {
 cmd_test() {
   cmd_build -DORDERLY_BUILD_TESTS=ON
   ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -j"$(nproc)" --timeout 300 "$@"
-}
-
-cmd_bench() {
-  cmd_build -DORDERLY_BUILD_BENCH=ON
-  "$BUILD_DIR/tests/bench/orderly_bench" "$@"
 }
