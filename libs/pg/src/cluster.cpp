@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <random>
 #include <thread>
 
@@ -20,15 +21,31 @@ struct TransactionImpl {
   std::vector<std::function<void()>> after_commit;
 };
 
+namespace {
+
+std::string PreparedName(std::string_view sql) {
+  char name[32];
+  std::snprintf(name, sizeof name, "orderly_%016llx", static_cast<unsigned long long>(StableHash(sql)));
+  return name;
+}
+
+}  // namespace
+
 Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params) {
   try {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& param : params) values.push_back(param.text() ? param.text()->c_str() : nullptr);
     auto data = std::make_shared<ResultData>();
-    // Without parameters the simple protocol runs, which also takes multi-statement scripts.
-    data->result = params.empty() ? impl_.work.exec(std::string(sql))
-                                  : impl_.work.exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(values));
+    if (params.empty()) {
+      // The simple protocol, which also takes multi-statement scripts.
+      data->result = impl_.work.exec(std::string(sql));
+    } else {
+      // Prepared once per connection (parsed and planned once), named after its text.
+      const std::string name = PreparedName(sql);
+      impl_.work.conn().prepare(name, std::string(sql));  // a no-op once defined with this text
+      data->result = impl_.work.exec_prepared(name, pqxx::prepare::make_dynamic_params(values));
+    }
     return Result(std::move(data));
   } catch (...) {
     detail::RethrowTranslated(impl_.context);
@@ -36,6 +53,19 @@ Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params)
 }
 
 void Transaction::AfterCommit(std::function<void()> action) { impl_.after_commit.push_back(std::move(action)); }
+
+void Transaction::Savepoint(const std::function<void()>& fn) {
+  const size_t actions = impl_.after_commit.size();
+  Exec("SAVEPOINT orderly_unit");
+  try {
+    fn();
+  } catch (...) {
+    impl_.after_commit.resize(actions);
+    Exec("ROLLBACK TO SAVEPOINT orderly_unit");
+    throw;
+  }
+  Exec("RELEASE SAVEPOINT orderly_unit");
+}
 
 struct Cluster::Impl {
   Settings settings;
@@ -94,6 +124,9 @@ void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&
                                                                    : "READ COMMITTED";
           if (options.read_only) set += " READ ONLY";
           work.exec(set);
+        }
+        if (options.lock_timeout.count() > 0) {
+          work.exec("SET LOCAL lock_timeout = " + std::to_string(options.lock_timeout.count()));
         }
         TransactionImpl impl{work, context, {}};
         Transaction tx(impl);
