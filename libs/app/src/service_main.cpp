@@ -31,7 +31,7 @@ std::unique_ptr<messaging::Consumer> MakeCommandConsumer(Runtime& runtime, const
   for (std::string_view topic : group.topics) topics.push_back(kafka.Topic(topic));
   return std::make_unique<messaging::Consumer>(
       kafka, kafka.Group(group.name()), std::move(topics),
-      messaging::MakeInboxHandler(*runtime.cluster, service, std::move(handle), std::move(shard_key)),
+      messaging::MakeInboxHandlers(*runtime.cluster, service, std::move(handle), std::move(shard_key)),
       *runtime.producer);
 }  // members go in reverse: the relay stops before the producer flushes
 

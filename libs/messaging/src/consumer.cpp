@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "kafka_conf.h"
+#include "kafka_offsets.h"
 #include "kafka_record.h"
 #include "orderly/messaging/dead_letters.h"
 #include "orderly/messaging/envelope.h"
@@ -25,7 +27,7 @@ std::string ConsumedMessage::Header(std::string_view name) const {
 struct Consumer::Impl {
   KafkaSettings settings;
   std::string group_id;
-  Handler handler;
+  Handlers handlers;
   Producer& dead_letters;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::atomic<bool> running{true};
@@ -35,8 +37,8 @@ struct Consumer::Impl {
   std::condition_variable wake;  // cuts backoff waits short on Stop
   std::thread thread;
 
-  Impl(const KafkaSettings& s, std::string group, Handler h, Producer& dlq)
-      : settings(s), group_id(std::move(group)), handler(std::move(h)), dead_letters(dlq) {}
+  Impl(const KafkaSettings& s, std::string group, Handlers h, Producer& dlq)
+      : settings(s), group_id(std::move(group)), handlers(std::move(h)), dead_letters(dlq) {}
 
   // Waits out a retry backoff; false if the consumer is stopping.
   bool Backoff(int attempt) {
@@ -50,7 +52,7 @@ struct Consumer::Impl {
   bool Process(const ConsumedMessage& message) {
     for (int attempt = 1;; ++attempt) {
       try {
-        handler(message);
+        handlers.one(message);
         ++handled;
         return true;
       } catch (const PoisonMessage& e) {
@@ -86,28 +88,82 @@ struct Consumer::Impl {
     return false;
   }
 
-  void Run() {
-    while (running) {
-      std::unique_ptr<RdKafka::Message> record(consumer->consume(100));
-      if (record->err() == RdKafka::ERR__TIMED_OUT || record->err() == RdKafka::ERR__PARTITION_EOF) continue;
-      if (record->err() != RdKafka::ERR_NO_ERROR) {
-        spdlog::warn("kafka consumer {}: {}", group_id, record->errstr());
+  // Whatever the broker has ready, up to max_batch records; waits up to 100 ms for the first.
+  std::vector<ConsumedMessage> Fetch() {
+    std::vector<ConsumedMessage> batch;
+    while (running && batch.size() < static_cast<size_t>(settings.max_batch)) {
+      std::unique_ptr<RdKafka::Message> record(consumer->consume(batch.empty() ? 100 : 0));
+      if (record->err() == RdKafka::ERR__TIMED_OUT) {
+        if (!batch.empty()) break;
         continue;
       }
-      const ConsumedMessage message = detail::ToConsumedMessage(*record);
-      if (!Process(message)) break;  // stopping: not committed, so it is redelivered
-      const RdKafka::ErrorCode code = consumer->commitSync(record.get());
-      if (code != RdKafka::ERR_NO_ERROR) {
-        // The handler's effect is recorded in its inbox; a redelivery is harmless.
-        spdlog::warn("kafka consumer {}: offset commit failed: {}", group_id, RdKafka::err2str(code));
+      if (record->err() == RdKafka::ERR__PARTITION_EOF) continue;
+      if (record->err() != RdKafka::ERR_NO_ERROR) {
+        spdlog::warn("kafka consumer {}: {}", group_id, record->errstr());
+        if (!batch.empty()) break;
+        continue;
+      }
+      batch.push_back(detail::ToConsumedMessage(*record));
+    }
+    return batch;
+  }
+
+  // The batch handler first, then one at a time what it left; false if stopped before the end.
+  bool ProcessBatch(const std::vector<ConsumedMessage>& batch) {
+    std::vector<bool> done(batch.size(), false);
+    if (handlers.batch) {
+      try {
+        done = handlers.batch(batch);
+        handled += static_cast<uint64_t>(std::count(done.begin(), done.end(), true));
+      } catch (const std::exception& e) {
+        spdlog::warn("kafka consumer {}: batch of {} failed, handling one at a time: {}", group_id, batch.size(),
+                     e.what());
+        done.assign(batch.size(), false);
       }
     }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!done[i] && !Process(batch[i])) return false;
+    }
+    return true;
+  }
+
+  // The offsets after the batch's last record of each partition.
+  static std::vector<RdKafka::TopicPartition*> NextOffsets(const std::vector<ConsumedMessage>& batch) {
+    std::map<std::pair<std::string, int32_t>, int64_t> next;
+    for (const auto& message : batch) next[{message.topic, message.partition}] = message.offset + 1;
+    std::vector<RdKafka::TopicPartition*> offsets;
+    for (const auto& [partition, offset] : next) {
+      offsets.push_back(RdKafka::TopicPartition::create(partition.first, partition.second, offset));
+    }
+    return offsets;
+  }
+
+  void Commit(const std::vector<ConsumedMessage>& batch, bool wait) {
+    std::vector<RdKafka::TopicPartition*> offsets = NextOffsets(batch);
+    const RdKafka::ErrorCode code = wait ? consumer->commitSync(offsets) : consumer->commitAsync(offsets);
+    RdKafka::TopicPartition::destroy(offsets);
+    // The handlers' effects are recorded in their inboxes; a redelivery is harmless.
+    if (code != RdKafka::ERR_NO_ERROR) {
+      spdlog::warn("kafka consumer {}: offset commit failed: {}", group_id, RdKafka::err2str(code));
+    }
+  }
+
+  void Run() {
+    std::vector<ConsumedMessage> last;
+    while (running) {
+      std::vector<ConsumedMessage> batch = Fetch();
+      if (batch.empty()) continue;
+      if (!ProcessBatch(batch)) break;  // stopping: not committed, so the batch is redelivered
+      Commit(batch, false);
+      last = std::move(batch);
+    }
+    if (!last.empty()) Commit(last, true);  // the last commit lands before the consumer leaves its group
   }
 };
 
 Consumer::Consumer(const KafkaSettings& settings, std::string group_id, std::vector<std::string> topics,
-                   Handler handler, Producer& dead_letters)
-    : impl_(std::make_unique<Impl>(settings, std::move(group_id), std::move(handler), dead_letters)) {
+                   Handlers handlers, Producer& dead_letters)
+    : impl_(std::make_unique<Impl>(settings, std::move(group_id), std::move(handlers), dead_letters)) {
   auto conf = detail::MakeConf({
       {"bootstrap.servers", settings.brokers},
       {"client.id", settings.client_id},
@@ -140,6 +196,24 @@ void Consumer::Stop() {
   impl_->wake.notify_all();
   impl_->thread.join();
   impl_->consumer->close();
+}
+
+std::vector<PartitionProgress> Consumer::Progress(const std::string& topic, std::chrono::milliseconds timeout) const {
+  const int timeout_ms = static_cast<int>(timeout.count());
+  const auto marks = detail::Watermarks(*impl_->consumer, topic, timeout_ms);
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (size_t partition = 0; partition < marks.size(); ++partition) {
+    partitions.push_back(RdKafka::TopicPartition::create(topic, static_cast<int32_t>(partition)));
+  }
+  const RdKafka::ErrorCode code = impl_->consumer->committed(partitions, timeout_ms);
+  std::vector<PartitionProgress> progress;
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    const int64_t committed = partitions[i]->offset();
+    progress.push_back({partitions[i]->partition(), committed >= 0 ? committed : marks[i].first, marks[i].second});
+  }
+  RdKafka::TopicPartition::destroy(partitions);
+  detail::CheckKafka(code, "committed offsets of " + impl_->group_id);
+  return progress;
 }
 
 uint64_t Consumer::handled() const { return impl_->handled.load(); }

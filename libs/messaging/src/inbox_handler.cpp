@@ -1,24 +1,118 @@
 #include "orderly/messaging/inbox_handler.h"
 
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <memory>
+#include <set>
+
 #include "orderly/log/log.h"
 #include "orderly/messaging/envelope.h"
 #include "orderly/messaging/outbox.h"
 
 namespace orderly::messaging {
+namespace {
 
-Handler MakeInboxHandler(pg::Cluster& cluster, std::string consumer, EnvelopeHandler handle, ShardKey shard_key) {
-  return [&cluster, consumer = std::move(consumer), handle = std::move(handle),
-          shard_key = std::move(shard_key)](const ConsumedMessage& message) {
+// One decoded record of a batch, with its place in the batch.
+struct Routed {
+  size_t index;
+  v1::Envelope envelope;
+};
+
+class Inbox final {
+ public:
+  Inbox(pg::Cluster& cluster, std::string consumer, EnvelopeHandler handle, ShardKey shard_key)
+      : cluster_(cluster), consumer_(std::move(consumer)), handle_(std::move(handle)), shard_key_(std::move(shard_key)) {}
+
+  void HandleOne(const ConsumedMessage& message) {
     const v1::Envelope envelope = Decode(message.value);
+    cluster_.Transact(ShardOf(envelope), [&](pg::Transaction& tx) { Apply(tx, envelope); });
+  }
+
+  std::vector<bool> HandleBatch(const std::vector<ConsumedMessage>& batch) {
+    std::vector<bool> done(batch.size(), false);
+    std::vector<std::vector<Routed>> by_shard(cluster_.shard_count());
+    std::map<std::string, size_t> shard_of_key;
+    std::set<std::string> skipped;  // keys whose remaining records go one at a time
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const std::string& key = batch[i].key;
+      if (skipped.contains(key)) continue;
+      try {
+        v1::Envelope envelope = Decode(batch[i].value);
+        const size_t shard = ShardOf(envelope);
+        if (shard_of_key.emplace(key, shard).first->second == shard) {
+          by_shard[shard].push_back({i, std::move(envelope)});
+          continue;
+        }
+      } catch (const PoisonMessage&) {
+        // Left to the one-at-a-time handler, which dead-letters it.
+      }
+      skipped.insert(key);
+    }
+    // One shard after the other: a handler's own transaction on another shard never waits for a
+    // lock that this batch holds there.
+    for (size_t shard = 0; shard < by_shard.size(); ++shard) {
+      if (!by_shard[shard].empty()) RunShard(shard, batch, by_shard[shard], done);
+    }
+    return done;
+  }
+
+ private:
+  size_t ShardOf(const v1::Envelope& envelope) const {
     if (envelope.order_id().empty()) throw PoisonMessage("envelope.order_id", "is empty");
+    const std::string key = shard_key_ ? shard_key_(envelope) : envelope.order_id();
+    if (key.empty()) throw PoisonMessage("envelope", "has no key to pick its shard");
+    return cluster_.ShardFor(key);
+  }
+
+  void Apply(pg::Transaction& tx, const v1::Envelope& envelope) {
     log::ScopedFields fields({{"order_id", envelope.order_id()}, {"message_id", envelope.message_id()},
                               {"type", envelope.type()}});
-    const std::string key = shard_key ? shard_key(envelope) : envelope.order_id();
-    if (key.empty()) throw PoisonMessage("envelope", "has no key to pick its shard");
-    cluster.Transact(cluster.ShardFor(key), [&](pg::Transaction& tx) {
-      if (ClaimInbox(tx, consumer, envelope.message_id())) handle(tx, envelope);
-    });
-  };
+    if (ClaimInbox(tx, consumer_, envelope.message_id())) handle_(tx, envelope);
+  }
+
+  // One transaction for the shard's records; on failure they all stay not done.
+  void RunShard(size_t shard, const std::vector<ConsumedMessage>& batch, const std::vector<Routed>& records,
+                std::vector<bool>& done) {
+    try {
+      cluster_.Transact(shard, [&](pg::Transaction& tx) {
+        std::set<std::string> failed_keys;
+        for (const Routed& record : records) {
+          done[record.index] = false;  // a rerun of the transaction starts over
+          const std::string& key = batch[record.index].key;
+          if (failed_keys.contains(key)) continue;
+          try {
+            tx.Savepoint([&] { Apply(tx, record.envelope); });
+            done[record.index] = true;
+          } catch (const pg::ConnectionError&) {
+            throw;
+          } catch (const pg::ServerError& e) {
+            if (e.IsRetryable()) throw;
+            failed_keys.insert(key);
+          } catch (const std::exception&) {
+            failed_keys.insert(key);
+          }
+        }
+      });
+    } catch (const std::exception& e) {
+      spdlog::warn("inbox {} shard {}: batch of {} failed, handling one at a time: {}", consumer_,
+                   cluster_.shard(shard).name, records.size(), e.what());
+      for (const Routed& record : records) done[record.index] = false;
+    }
+  }
+
+  pg::Cluster& cluster_;
+  const std::string consumer_;
+  const EnvelopeHandler handle_;
+  const ShardKey shard_key_;
+};
+
+}  // namespace
+
+Handlers MakeInboxHandlers(pg::Cluster& cluster, std::string consumer, EnvelopeHandler handle, ShardKey shard_key) {
+  auto inbox = std::make_shared<Inbox>(cluster, std::move(consumer), std::move(handle), std::move(shard_key));
+  return Handlers([inbox](const ConsumedMessage& message) { inbox->HandleOne(message); },
+                  [inbox](const std::vector<ConsumedMessage>& batch) { return inbox->HandleBatch(batch); });
 }
 
 }  // namespace orderly::messaging

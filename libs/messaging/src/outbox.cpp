@@ -4,12 +4,16 @@
 
 namespace orderly::messaging {
 
+std::string OutboxChannel(std::string_view schema) {
+  return "orderly_outbox_" + std::string(schema.empty() ? "public" : schema);
+}
 
 void AppendToOutbox(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope) {
-  tx.Exec("INSERT INTO outbox (topic, message_key, message_id, payload) VALUES ($1, $2, $3, $4)",
+  // The NOTIFY (OutboxChannel of the connection's schema) is delivered at commit, folded into one
+  // per transaction by PostgreSQL.
+  tx.Exec("INSERT INTO outbox (topic, message_key, message_id, payload) VALUES ($1, $2, $3, $4) "
+          "RETURNING pg_notify('orderly_outbox_' || current_schema(), '')",
           {topic, envelope.order_id(), envelope.message_id(), pg::Param::Bytes(Encode(envelope))});
-  // Delivered at commit and folded into one per transaction by PostgreSQL.
-  tx.Exec("SELECT pg_notify($1, '')", {kOutboxChannel});
 }
 
 void AppendCausedBy(pg::Transaction& tx, std::string_view topic, const v1::Envelope& cause,

@@ -83,7 +83,7 @@ struct OutboxRelay::Impl {
   }
 
   void Run(size_t shard) {
-    auto listener = cluster.Listen(shard, std::string(kOutboxChannel));
+    auto listener = cluster.Listen(shard, OutboxChannel(cluster.schema()));
     listener->Wait(std::chrono::milliseconds(0));  // LISTEN before the first drain, so no wake-up is missed
     auto last_cleanup = std::chrono::steady_clock::now();
     while (running) {

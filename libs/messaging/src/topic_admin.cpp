@@ -4,6 +4,7 @@
 #include <map>
 
 #include "kafka_conf.h"
+#include "kafka_offsets.h"
 #include "kafka_record.h"
 
 namespace orderly::messaging {
@@ -17,10 +18,6 @@ std::vector<RdKafka::TopicPartition*> Raw(const Partitions& partitions) {
   std::vector<RdKafka::TopicPartition*> raw;
   for (const auto& partition : partitions) raw.push_back(partition.get());
   return raw;
-}
-
-void Check(RdKafka::ErrorCode code, const std::string& what) {
-  if (code != RdKafka::ERR_NO_ERROR) throw Unavailable("kafka: " + what + ": " + RdKafka::err2str(code));
 }
 
 }  // namespace
@@ -49,22 +46,6 @@ struct TopicAdmin::Impl {
     return consumer;
   }
 
-  // The partition count of `topic`; 0 if it does not exist.
-  int32_t PartitionCount(const std::string& topic) {
-    std::string error;
-    std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(reader.get(), topic, nullptr, error));
-    if (!handle) throw InvalidArgument("topic", topic + ": " + error);
-    RdKafka::Metadata* raw = nullptr;
-    Check(reader->metadata(false, handle.get(), &raw, kRequestTimeoutMs), "metadata of " + topic);
-    std::unique_ptr<RdKafka::Metadata> metadata(raw);
-    for (const RdKafka::TopicMetadata* entry : *metadata->topics()) {
-      if (entry->topic() == topic && entry->err() == RdKafka::ERR_NO_ERROR) {
-        return static_cast<int32_t>(entry->partitions()->size());
-      }
-    }
-    return 0;
-  }
-
   // Where `group` resumes on each partition of `ranges`, in their order: its committed offset or -1.
   std::vector<PartitionOffset> Committed(const std::string& group,
                                          const std::vector<std::pair<PartitionOffset, int64_t>>& ranges) const {
@@ -74,7 +55,7 @@ struct TopicAdmin::Impl {
     }
     const auto consumer = MakeConsumer(group);
     auto raw = Raw(partitions);
-    Check(consumer->committed(raw, kRequestTimeoutMs), "committed offsets of " + group);
+    detail::CheckKafka(consumer->committed(raw, kRequestTimeoutMs), "committed offsets of " + group);
     consumer->close();
     std::vector<PartitionOffset> committed;
     for (const auto* partition : raw) {
@@ -87,12 +68,9 @@ struct TopicAdmin::Impl {
   std::vector<std::pair<PartitionOffset, int64_t>> Ranges(const std::vector<std::string>& topics) {
     std::vector<std::pair<PartitionOffset, int64_t>> ranges;
     for (const auto& topic : topics) {
-      for (int32_t partition = 0, count = PartitionCount(topic); partition < count; ++partition) {
-        int64_t first = 0;
-        int64_t end = 0;
-        Check(reader->query_watermark_offsets(topic, partition, &first, &end, kRequestTimeoutMs),
-              "offsets of " + topic);
-        ranges.push_back({{topic, partition, first}, end});
+      const auto marks = detail::Watermarks(*reader, topic, kRequestTimeoutMs);
+      for (size_t partition = 0; partition < marks.size(); ++partition) {
+        ranges.push_back({{topic, static_cast<int32_t>(partition), marks[partition].first}, marks[partition].second});
       }
     }
     return ranges;
@@ -117,7 +95,7 @@ std::vector<ConsumedMessage> TopicAdmin::ReadAll(const std::string& topic, std::
   }
   std::vector<ConsumedMessage> records;
   if (assignment.empty()) return records;
-  Check(impl_->reader->assign(Raw(assignment)), "assign " + topic);
+  detail::CheckKafka(impl_->reader->assign(Raw(assignment)), "assign " + topic);
   while (!remaining_until.empty()) {
     if (std::chrono::steady_clock::now() > deadline) {
       impl_->reader->unassign();
@@ -126,7 +104,7 @@ std::vector<ConsumedMessage> TopicAdmin::ReadAll(const std::string& topic, std::
     }
     std::unique_ptr<RdKafka::Message> record(impl_->reader->consume(100));
     if (record->err() == RdKafka::ERR__TIMED_OUT) continue;
-    Check(record->err(), "reading " + topic);
+    detail::CheckKafka(record->err(), "reading " + topic);
     const auto until = remaining_until.find(record->partition());
     if (until == remaining_until.end() || record->offset() >= until->second) continue;
     records.push_back(detail::ToConsumedMessage(*record));
@@ -168,13 +146,13 @@ void TopicAdmin::Rewind(const std::string& group, const std::vector<std::string>
   }
   if (partitions.empty()) return;
   const auto consumer = impl_->MakeConsumer(group);
-  Check(consumer->subscribe(topics), "joining " + group);
+  detail::CheckKafka(consumer->subscribe(topics), "joining " + group);
   const auto deadline = std::chrono::steady_clock::now() + 2 * impl_->settings.session_timeout;
   size_t assigned = 0;
   while (assigned == 0 && std::chrono::steady_clock::now() < deadline) {
     std::unique_ptr<RdKafka::Message> ignored(consumer->consume(100));  // drives the join; nothing is committed
     std::vector<RdKafka::TopicPartition*> assignment;
-    Check(consumer->assignment(assignment), "assignment in " + group);
+    detail::CheckKafka(consumer->assignment(assignment), "assignment in " + group);
     assigned = assignment.size();
     RdKafka::TopicPartition::destroy(assignment);
   }
@@ -189,7 +167,7 @@ void TopicAdmin::Rewind(const std::string& group, const std::vector<std::string>
     if (code == RdKafka::ERR_NO_ERROR) code = partition->err();
   }
   consumer->close();
-  Check(code, "rewinding " + group);
+  detail::CheckKafka(code, "rewinding " + group);
 }
 
 }  // namespace orderly::messaging

@@ -24,8 +24,8 @@ v1::Envelope MessagingTest::WriteOutbox(const std::string& topic, const std::str
   return envelope;
 }
 
-Handler MessagingTest::RecordingHandler(const std::string& consumer) {
-  return MakeInboxHandler(cluster_, consumer, [](pg::Transaction& tx, const v1::Envelope& envelope) {
+Handlers MessagingTest::RecordingHandler(const std::string& consumer) {
+  return MakeInboxHandlers(cluster_, consumer, [](pg::Transaction& tx, const v1::Envelope& envelope) {
     (void)Payload<v1::OrderConfirmed>(envelope);
     tx.Exec("INSERT INTO effects (order_id, message_id) VALUES ($1, $2)", {envelope.order_id(), envelope.message_id()});
   });
@@ -49,7 +49,7 @@ int64_t MessagingTest::UnsentRows() {
   return total;
 }
 
-std::unique_ptr<Consumer> MessagingTest::Consume(const std::string& group, const std::string& topic, Handler handler) {
+std::unique_ptr<Consumer> MessagingTest::Consume(const std::string& group, const std::string& topic, Handlers handler) {
   return std::make_unique<Consumer>(kafka_, group, std::vector<std::string>{topic}, std::move(handler), producer());
 }
 

@@ -23,10 +23,10 @@ class MessagingTest : public ::testing::Test {
   /// Commits an OrderConfirmed for `order_id` to the outbox of its shard; returns the envelope.
   v1::Envelope WriteOutbox(const std::string& topic, const std::string& order_id);
   /// An inbox handler that records one effect row per message it processes.
-  Handler RecordingHandler(const std::string& consumer);
+  Handlers RecordingHandler(const std::string& consumer);
   [[nodiscard]] int64_t Effects();
   [[nodiscard]] int64_t UnsentRows();
-  [[nodiscard]] std::unique_ptr<Consumer> Consume(const std::string& group, const std::string& topic, Handler handler);
+  [[nodiscard]] std::unique_ptr<Consumer> Consume(const std::string& group, const std::string& topic, Handlers handler);
   /// A producer on kafka_ (created on first use, so a test may point kafka_ elsewhere first).
   Producer& producer();
 

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,26 +30,59 @@ struct ConsumedMessage {
 /// PoisonMessage dead-letters the record at once; orderly::Unavailable is retried until it
 /// succeeds or the consumer stops; any other exception is retried up to max_attempts times, then
 /// the record is dead-lettered. So a record can be handled more than once: handlers are idempotent
-/// (see MakeInboxHandler).
+/// (see MakeInboxHandlers).
 using Handler = std::function<void(const ConsumedMessage&)>;
 
-/// A Kafka consumer-group member on its own thread, committing each record's offset only after its
-/// handler returned (at-least-once). Records of one partition are handled in order, one at a time.
+/// Processes records fetched together, in their order, as far as it can in few transactions.
+/// Returns one flag per record: true if it is done. A record not done goes through Handler next,
+/// one at a time under its retry policy, so a batch handler must leave every later record of the
+/// same key undone too (per-key order).
+using BatchHandler = std::function<std::vector<bool>(const std::vector<ConsumedMessage>& batch)>;
+
+/// How a consumer processes records: `one` always works; `batch`, when set, is tried first on
+/// every batch the consumer fetched.
+struct Handlers {
+  /// Implicit from any one-at-a-time handler: it alone is a complete way to process records.
+  template <typename OneAtATime>
+    requires std::is_invocable_v<OneAtATime&, const ConsumedMessage&>
+  Handlers(OneAtATime one_at_a_time, BatchHandler batch_handler = nullptr)  // NOLINT(google-explicit-constructor)
+      : one(std::move(one_at_a_time)), batch(std::move(batch_handler)) {}
+  Handler one;
+  BatchHandler batch;
+};
+
+/// How far a consumer group has come on one partition.
+struct PartitionProgress {
+  int32_t partition = 0;
+  int64_t committed = 0;  // where the group resumes: its committed offset, or the partition's start
+  int64_t end = 0;        // the offset the next record will get
+};
+
+/// A Kafka consumer-group member on its own thread (at-least-once). It takes what the broker has
+/// ready, up to max_batch records, hands them to the batch handler, then the one-at-a-time handler
+/// for what is left, and only then commits the batch's offsets (asynchronously: a lost commit means
+/// a redelivery, which the handlers' inboxes make harmless). Records of one key are handled in order.
 ///
-/// Construction subscribes and starts; destruction (or Stop) finishes the record in hand, leaves the
+/// Construction subscribes and starts; destruction (or Stop) finishes the batch in hand, leaves the
 /// group and joins the thread. Declare it after everything its handler uses. Not thread-safe.
 class Consumer final {
  public:
   /// `dead_letters` publishes to `<topic>.dlq`; it must outlive the consumer.
   /// @throws orderly::InvalidArgument on bad settings.
-  Consumer(const KafkaSettings& settings, std::string group_id, std::vector<std::string> topics, Handler handler,
+  Consumer(const KafkaSettings& settings, std::string group_id, std::vector<std::string> topics, Handlers handlers,
            Producer& dead_letters);
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
-  /// Stops consuming; idempotent. Blocks until the current record is finished.
+  /// Stops consuming; idempotent. Blocks until the current batch is finished.
   void Stop();
+
+  /// The group's progress on every partition of `topic` (full name), as the broker reports it now,
+  /// whichever member holds each partition. Thread-safe; consumption goes on meanwhile.
+  /// @throws orderly::Unavailable if the broker does not answer within `timeout`.
+  [[nodiscard]] std::vector<PartitionProgress> Progress(const std::string& topic,
+                                                        std::chrono::milliseconds timeout) const;
 
   /// Records whose handler returned, and records sent to a dead-letter topic; for metrics and tests.
   [[nodiscard]] uint64_t handled() const;

@@ -12,14 +12,20 @@ namespace orderly::messaging {
 /// Handles one decoded envelope inside the transaction that also records it in the inbox.
 using EnvelopeHandler = std::function<void(pg::Transaction& tx, const v1::Envelope& envelope)>;
 
-/// Picks the key whose shard runs a message's transaction; by default the envelope's order_id.
+/// Picks the key whose shard runs a message's transaction; by default the envelope's order_id. Records
+/// of one Kafka key must map to one shard (Orderly keys both by order_id).
 using ShardKey = std::function<std::string(const v1::Envelope& envelope)>;
 
-/// A consumer Handler that decodes the envelope (PoisonMessage if it cannot), opens a transaction
-/// on the shard of `shard_key(envelope)`, claims it in `consumer`'s inbox and, only if it is new,
-/// runs `handle`. Handler effects, outbox replies and the inbox row commit together, so a
+/// Consumer handlers that decode each envelope (PoisonMessage if they cannot), claim it in
+/// `consumer`'s inbox on the shard of `shard_key(envelope)` and, only if it is new, run `handle` in
+/// that transaction. Handler effects, outbox replies and the inbox row commit together, so a
 /// redelivery changes nothing and re-sends nothing.
-[[nodiscard]] Handler MakeInboxHandler(pg::Cluster& cluster, std::string consumer, EnvelopeHandler handle,
-                                       ShardKey shard_key = nullptr);
+///
+/// The batch handler runs one transaction per shard, one shard after the other, each record in its
+/// own savepoint: a record that throws is undone alone and, with every later record of its key, left
+/// to the one-at-a-time handler and its retry policy. A serialization failure, deadlock or lost
+/// connection reruns or abandons the shard's whole transaction.
+[[nodiscard]] Handlers MakeInboxHandlers(pg::Cluster& cluster, std::string consumer, EnvelopeHandler handle,
+                                         ShardKey shard_key = nullptr);
 
 }  // namespace orderly::messaging

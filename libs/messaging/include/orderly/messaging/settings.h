@@ -23,6 +23,8 @@ struct KafkaSettings {
   std::chrono::milliseconds delivery_timeout{10'000};
   std::chrono::milliseconds linger{2};
   int max_attempts = 5;  // handler failures before a message goes to its dead-letter topic
+  // Records a consumer hands to its batch handler at once: whatever the broker has ready, up to this.
+  int max_batch = 500;
   std::chrono::milliseconds retry_backoff{100};
   std::chrono::milliseconds retry_backoff_max{5'000};
 
