@@ -25,16 +25,30 @@ void ValidateReserve(const v1::ReserveStock& command) {
 
 }  // namespace
 
+template <typename Command>
+std::string CommandHandler::KeyOf(const Command& command) const {
+  return reservations_.ShardKey(command.order_id(), command.lines());
+}
+
 void CommandHandler::Reply(pg::Transaction& tx, const v1::Envelope& cause, const google::protobuf::Message& reply) {
   messaging::AppendCausedBy(tx, kafka_.Topic(messaging::kSagaReplies), cause, reply, ids_, clock_);
 }
 
+std::string CommandHandler::ShardKey(const v1::Envelope& envelope) const {
+  const std::string& type = envelope.type();
+  if (type == v1::ReserveStock::descriptor()->full_name()) return KeyOf(Payload<v1::ReserveStock>(envelope));
+  if (type == v1::ReleaseStock::descriptor()->full_name()) return KeyOf(Payload<v1::ReleaseStock>(envelope));
+  if (type == v1::CommitStock::descriptor()->full_name()) return KeyOf(Payload<v1::CommitStock>(envelope));
+  throw PoisonMessage("envelope.type", "inventory does not handle " + type);
+}
+
 void CommandHandler::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
   const std::string& type = envelope.type();
+  const CommandTransaction local{tx, cluster_.ShardFor(ShardKey(envelope))};
   if (type == v1::ReserveStock::descriptor()->full_name()) {
     const auto command = Payload<v1::ReserveStock>(envelope);
     ValidateReserve(command);
-    const ReserveOutcome outcome = reservations_.Reserve(command.order_id(), command.lines());
+    const ReserveOutcome outcome = reservations_.Reserve(local, command.order_id(), command.lines());
     if (outcome.reserved) {
       v1::StockReserved reply;
       reply.set_order_id(command.order_id());
@@ -49,18 +63,16 @@ void CommandHandler::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
     }
   } else if (type == v1::ReleaseStock::descriptor()->full_name()) {
     const auto command = Payload<v1::ReleaseStock>(envelope);
-    reservations_.Release(command.order_id());
+    reservations_.Release(local, command.order_id(), command.lines());
     v1::StockReleased reply;
     reply.set_order_id(command.order_id());
     Reply(tx, envelope, reply);
   } else if (type == v1::CommitStock::descriptor()->full_name()) {
     const auto command = Payload<v1::CommitStock>(envelope);
-    reservations_.Commit(command.order_id());
+    reservations_.Commit(local, command.order_id(), command.lines());
     v1::StockCommitted reply;
     reply.set_order_id(command.order_id());
     Reply(tx, envelope, reply);
-  } else {
-    throw PoisonMessage("envelope.type", "inventory does not handle " + type);
   }
 }
 

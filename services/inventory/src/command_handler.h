@@ -2,25 +2,34 @@
 
 #include "orderly/common/ids.h"
 #include "orderly/messaging/settings.h"
-#include "orderly/pg/transaction.h"
+#include "orderly/pg/cluster.h"
 #include "orderly/v1/events.pb.h"
 #include "reservations.h"
 
 namespace orderly::inventory {
 
 /// Handles ReserveStock, ReleaseStock and CommitStock from inventory.commands and writes the
-/// reply to saga.replies through the outbox of the caller's (inbox) transaction.
+/// reply to saga.replies through the outbox of the caller's (inbox) transaction, which runs on the
+/// shard of ShardKey: stock work on that shard joins it.
 class CommandHandler final {
  public:
-  CommandHandler(Reservations& reservations, const messaging::KafkaSettings& kafka, const Clock& clock)
-      : reservations_(reservations), kafka_(kafka), clock_(clock) {}
+  CommandHandler(pg::Cluster& cluster, Reservations& reservations, const messaging::KafkaSettings& kafka,
+                 const Clock& clock)
+      : cluster_(cluster), reservations_(reservations), kafka_(kafka), clock_(clock) {}
 
+  /// Where a command's transaction runs: Reservations::ShardKey of its order and lines.
+  /// @throws messaging::PoisonMessage for an unknown type.
+  [[nodiscard]] std::string ShardKey(const v1::Envelope& envelope) const;
+  /// `tx` runs on the shard of ShardKey(envelope).
   /// @throws messaging::PoisonMessage for an unknown type or a malformed command.
   void Handle(pg::Transaction& tx, const v1::Envelope& envelope);
 
  private:
+  template <typename Command>
+  [[nodiscard]] std::string KeyOf(const Command& command) const;
   void Reply(pg::Transaction& tx, const v1::Envelope& cause, const google::protobuf::Message& reply);
 
+  pg::Cluster& cluster_;
   Reservations& reservations_;
   const messaging::KafkaSettings& kafka_;
   const Clock& clock_;

@@ -19,10 +19,10 @@ class Module final : public app::ServiceModule {
         // Keyed by schema too, so deployments sharing one Redis never read each other's entries.
         products_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":product:", runtime.settings.redis.cache_ttl),
         grpc_(catalog_, products_),
-        commands_(reservations_, runtime.settings.kafka, SystemClock::Instance()),
+        commands_(*runtime.cluster, reservations_, runtime.settings.kafka, SystemClock::Instance()),
         consumer_(app::MakeCommandConsumer(
-            runtime, kName,
-            [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); })) {}
+            runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); },
+            [this](const v1::Envelope& envelope) { return commands_.ShardKey(envelope); })) {}
 
   std::vector<HostedService> GrpcServices() override {
     return {{&grpc_, v1::InventoryService::service_full_name()}};

@@ -1,57 +1,85 @@
 #include "reservations.h"
 
 #include <map>
+#include <set>
 
 #include "catalog.h"
 
 namespace orderly::inventory {
+namespace {
 
-ReserveOutcome Reservations::Reserve(const std::string& order_id,
-                                     const google::protobuf::RepeatedPtrField<v1::OrderLine>& lines) {
+// A transaction of its own on another shard gives up on a lock after this: another inventory
+// replica's batch may hold it while waiting for one of ours, a cycle no single database can see.
+constexpr std::chrono::milliseconds kOtherShardLockTimeout{2'000};
+
+}  // namespace
+
+template <typename Fn>
+auto Reservations::OnShard(const CommandTransaction& command, size_t shard, Fn&& fn) {
+  if (shard == command.shard) return fn(command.tx);
+  return cluster_.Transact(shard, fn, {.lock_timeout = kOtherShardLockTimeout});
+}
+
+std::string Reservations::ShardKey(const std::string& order_id, const Lines& lines) const {
+  if (lines.empty()) return order_id;
+  const size_t shard = cluster_.ShardFor(lines[0].sku());
+  for (const auto& line : lines) {
+    if (cluster_.ShardFor(line.sku()) != shard) return order_id;
+  }
+  return lines[0].sku();
+}
+
+ReserveOutcome Reservations::Reserve(const CommandTransaction& command, const std::string& order_id,
+                                     const Lines& lines) {
   // One row per sku; sku order keeps concurrent orders from locking stock rows in opposite orders.
   std::map<std::string, int64_t> quantities;
   for (const auto& line : lines) quantities[line.sku()] += line.quantity();
   for (const auto& [sku, quantity] : quantities) {
-    const ReserveOutcome outcome = ReserveLine(order_id, sku, quantity);
+    const ReserveOutcome outcome = OnShard(command, cluster_.ShardFor(sku), [&](pg::Transaction& tx) {
+      return ReserveLine(tx, order_id, sku, quantity);
+    });
     if (!outcome.reserved) {
-      Release(order_id);
+      Release(command, order_id, lines);
       return outcome;
     }
   }
   return ReserveOutcome{true, "", 0, 0};
 }
 
-ReserveOutcome Reservations::ReserveLine(const std::string& order_id, const std::string& sku, int64_t quantity) {
-  return cluster_.Transact(cluster_.ShardFor(sku), [&](pg::Transaction& tx) {
-    const pg::Result existing =
-        tx.Exec("SELECT state, available FROM reservations WHERE order_id = $1 AND sku = $2", {order_id, sku});
-    if (!existing.empty()) {
-      const std::string state = existing[0].String(0);
-      if (state == "reserved" || state == "committed") return ReserveOutcome{true, "", 0, 0};
-      const auto stock = ReadStock(tx, sku);
-      const int64_t available = state == "rejected" ? existing[0].Int(1) : (stock ? stock->available() : 0);
-      return ReserveOutcome{false, sku, quantity, available};
-    }
-    // The guard in WHERE is re-checked after any concurrent update commits, so reserved never
-    // exceeds on_hand however many orders race for the last units.
-    const pg::Result taken = tx.Exec(
-        "UPDATE stock SET reserved = reserved + $2 WHERE sku = $1 AND on_hand - reserved >= $2", {sku, quantity});
-    if (taken.affected_rows() == 1) {
-      tx.Exec("INSERT INTO reservations (order_id, sku, quantity, state) VALUES ($1, $2, $3, 'reserved')",
-              {order_id, sku, quantity});
-      return ReserveOutcome{true, "", 0, 0};
-    }
+ReserveOutcome Reservations::ReserveLine(pg::Transaction& tx, const std::string& order_id, const std::string& sku,
+                                         int64_t quantity) {
+  const pg::Result existing =
+      tx.Exec("SELECT state, available FROM reservations WHERE order_id = $1 AND sku = $2", {order_id, sku});
+  if (!existing.empty()) {
+    const std::string state = existing[0].String(0);
+    if (state == "reserved" || state == "committed") return ReserveOutcome{true, "", 0, 0};
     const auto stock = ReadStock(tx, sku);
-    const int64_t available = stock ? stock->available() : 0;
-    tx.Exec("INSERT INTO reservations (order_id, sku, quantity, state, available) VALUES ($1, $2, $3, 'rejected', $4)",
-            {order_id, sku, quantity, available});
+    const int64_t available = state == "rejected" ? existing[0].Int(1) : (stock ? stock->available() : 0);
     return ReserveOutcome{false, sku, quantity, available};
-  });
+  }
+  // The guard in WHERE is re-checked after any concurrent update commits, so reserved never
+  // exceeds on_hand however many orders race for the last units.
+  const pg::Result taken = tx.Exec(
+      "UPDATE stock SET reserved = reserved + $2 WHERE sku = $1 AND on_hand - reserved >= $2", {sku, quantity});
+  if (taken.affected_rows() == 1) {
+    tx.Exec("INSERT INTO reservations (order_id, sku, quantity, state) VALUES ($1, $2, $3, 'reserved')",
+            {order_id, sku, quantity});
+    return ReserveOutcome{true, "", 0, 0};
+  }
+  const auto stock = ReadStock(tx, sku);
+  const int64_t available = stock ? stock->available() : 0;
+  tx.Exec("INSERT INTO reservations (order_id, sku, quantity, state, available) VALUES ($1, $2, $3, 'rejected', $4)",
+          {order_id, sku, quantity, available});
+  return ReserveOutcome{false, sku, quantity, available};
 }
 
-void Reservations::Settle(const std::string& order_id, const std::string& state, const std::string& stock_update) {
+void Reservations::Settle(const CommandTransaction& command, const std::string& order_id, const Lines& lines,
+                          const std::string& state, const std::string& stock_update) {
+  std::set<size_t> shards;
+  for (const auto& line : lines) shards.insert(cluster_.ShardFor(line.sku()));
   for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
-    cluster_.Transact(shard, [&](pg::Transaction& tx) {
+    if (!lines.empty() && !shards.contains(shard)) continue;
+    OnShard(command, shard, [&](pg::Transaction& tx) {
       const pg::Result settled = tx.Exec(
           "UPDATE reservations SET state = $2, updated_at = now() WHERE order_id = $1 AND state = 'reserved' "
           "RETURNING sku, quantity",
@@ -63,10 +91,13 @@ void Reservations::Settle(const std::string& order_id, const std::string& state,
   }
 }
 
-void Reservations::Release(const std::string& order_id) { Settle(order_id, "released", "reserved = reserved - $2"); }
+void Reservations::Release(const CommandTransaction& command, const std::string& order_id, const Lines& lines) {
+  Settle(command, order_id, lines, "released", "reserved = reserved - $2");
+}
 
-void Reservations::Commit(const std::string& order_id) {
-  Settle(order_id, "committed", "on_hand = on_hand - $2, reserved = reserved - $2, committed = committed + $2");
+void Reservations::Commit(const CommandTransaction& command, const std::string& order_id, const Lines& lines) {
+  Settle(command, order_id, lines, "committed",
+         "on_hand = on_hand - $2, reserved = reserved - $2, committed = committed + $2");
 }
 
 }  // namespace orderly::inventory

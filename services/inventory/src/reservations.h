@@ -9,6 +9,8 @@
 
 namespace orderly::inventory {
 
+using Lines = google::protobuf::RepeatedPtrField<v1::OrderLine>;
+
 /// What ReserveStock achieved.
 struct ReserveOutcome {
   bool reserved = false;
@@ -18,25 +20,42 @@ struct ReserveOutcome {
   int64_t available = 0;
 };
 
+/// The transaction a stock command runs in (its inbox transaction) and the shard it is on: work on
+/// that shard joins it, work on another shard gets a transaction of its own.
+struct CommandTransaction {
+  pg::Transaction& tx;
+  size_t shard;
+};
+
 /// Stock reservations for orders. Each (order, sku) has one row on shard(sku), so every operation
 /// is idempotent and a line is never reserved twice. Thread-safe.
 class Reservations final {
  public:
   explicit Reservations(pg::Cluster& cluster) : cluster_(cluster) {}
 
-  /// All-or-nothing over lines that may sit on different shards: one local transaction per line;
+  /// The shard key of a stock command for `order_id` with `lines`: a sku when every line is on that
+  /// sku's shard, so all its stock work joins the command's transaction; else the order id.
+  [[nodiscard]] std::string ShardKey(const std::string& order_id, const Lines& lines) const;
+
+  /// All-or-nothing over lines that may sit on different shards: one local transaction per shard;
   /// when a line cannot be reserved, the lines already reserved are released. Repeating it for
   /// the same order gives the same outcome (a released reservation is never revived).
-  ReserveOutcome Reserve(const std::string& order_id, const google::protobuf::RepeatedPtrField<v1::OrderLine>& lines);
-  /// Returns the order's reserved units to available stock.
-  void Release(const std::string& order_id);
-  /// Ships the order's reserved units out of on_hand.
-  void Commit(const std::string& order_id);
+  ReserveOutcome Reserve(const CommandTransaction& command, const std::string& order_id, const Lines& lines);
+  /// Returns the order's reserved units to available stock. `lines` (the order's) limit the work to
+  /// the shards of their skus; empty, every shard is searched.
+  void Release(const CommandTransaction& command, const std::string& order_id, const Lines& lines);
+  /// Ships the order's reserved units out of on_hand; `lines` as for Release.
+  void Commit(const CommandTransaction& command, const std::string& order_id, const Lines& lines);
 
  private:
-  ReserveOutcome ReserveLine(const std::string& order_id, const std::string& sku, int64_t quantity);
-  // Moves the order's 'reserved' rows on every shard to `state`, applying `stock_update` to each sku.
-  void Settle(const std::string& order_id, const std::string& state, const std::string& stock_update);
+  // Runs `fn` in the command's transaction if `shard` is its shard, else in a transaction of its own.
+  template <typename Fn>
+  auto OnShard(const CommandTransaction& command, size_t shard, Fn&& fn);
+  ReserveOutcome ReserveLine(pg::Transaction& tx, const std::string& order_id, const std::string& sku,
+                             int64_t quantity);
+  // Moves the order's 'reserved' rows to `state`, applying `stock_update` to each sku.
+  void Settle(const CommandTransaction& command, const std::string& order_id, const Lines& lines,
+              const std::string& state, const std::string& stock_update);
 
   pg::Cluster& cluster_;
 };

@@ -145,7 +145,13 @@ TEST_F(ReservationsTest, RacingOrdersNeverReserveMoreThanOnHand) {
       google::protobuf::RepeatedPtrField<v1::OrderLine> lines;
       lines.Add()->set_sku("SKU-LAST");
       lines[0].set_quantity(1);
-      if (reservations.Reserve("race-" + std::to_string(i), lines).reserved) ++reserved;
+      // In a transaction on the order's shard, as the consumer runs it: the line may sit on either.
+      pg::Cluster& cluster = *service_.runtime().cluster;
+      const std::string order_id = "race-" + std::to_string(i);
+      const size_t shard = cluster.ShardFor(order_id);
+      const bool ok = cluster.Transact(
+          shard, [&](pg::Transaction& tx) { return reservations.Reserve({tx, shard}, order_id, lines).reserved; });
+      if (ok) ++reserved;
     });
   }
   for (auto& racer : racers) racer.join();
