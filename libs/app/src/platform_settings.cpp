@@ -24,6 +24,9 @@ OrderSettings OrderSettings::Parse(const config::Node& section) {
   settings.breaker_open =
       std::chrono::milliseconds(section.Int("breaker_open_ms", settings.breaker_open.count(), 1, 600'000));
   settings.watch_poll = std::chrono::milliseconds(section.Int("watch_poll_ms", settings.watch_poll.count(), 1, 60'000));
+  settings.max_pending = section.Int("max_pending", settings.max_pending, 1, 10'000'000);
+  settings.pending_count_interval = std::chrono::milliseconds(
+      section.Int("pending_count_interval_ms", settings.pending_count_interval.count(), 1, 60'000));
   return settings;
 }
 

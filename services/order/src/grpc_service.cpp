@@ -29,9 +29,9 @@ void ValidatePlaceOrder(const v1::PlaceOrderRequest& request) {
   }
 }
 
-grpc::Status GrpcService::PlaceOrder(grpc::ServerContext*, const v1::PlaceOrderRequest* request,
+grpc::Status GrpcService::PlaceOrder(grpc::ServerContext* context, const v1::PlaceOrderRequest* request,
                                      v1::PlaceOrderResponse* response) {
-  return rpc::Guard([&] {
+  return rpc::Guard(context, [&] {
     ValidatePlaceOrder(*request);
     *response->mutable_order() = orders_.Place(*request);
   });

@@ -1,4 +1,7 @@
+#include <spdlog/spdlog.h>
+
 #include "orderly/cache/cache_aside.h"
+#include "orderly/common/periodic.h"
 #include "orderly/order/order.h"
 
 #include "event_store.h"
@@ -19,7 +22,9 @@ class Module final : public app::ServiceModule {
         pricer_(settings_.inventory, settings_.breaker_failures, settings_.breaker_open),
         // Keyed by schema too, so deployments sharing one Redis never read each other's entries.
         cache_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":order:", runtime.settings.redis.cache_ttl),
-        orders_(*runtime.cluster, store_, pricer_, cache_),
+        admission_(settings_.max_pending, SystemClock::Instance()),
+        orders_(*runtime.cluster, store_, pricer_, cache_, admission_),
+        pending_counter_(settings_.pending_count_interval, [this] { CountPending(); }),
         grpc_(orders_, settings_.watch_poll),
         consumer_(app::MakeCommandConsumer(
             runtime, kName,
@@ -28,14 +33,27 @@ class Module final : public app::ServiceModule {
   std::vector<HostedService> GrpcServices() override {
     return {{&grpc_, v1::OrderService::service_full_name()}};
   }
-  void Stop() override { consumer_->Stop(); }
+  void Stop() override {
+    consumer_->Stop();
+    pending_counter_.Stop();
+  }
 
  private:
+  void CountPending() {
+    try {
+      admission_.Observe(orders_.CountPending());
+    } catch (const std::exception& e) {
+      spdlog::warn("cannot count pending orders for admission control: {}", e.what());
+    }
+  }
+
   const app::OrderSettings settings_;
   EventStore store_;
   InventoryPricer pricer_;
   cache::CacheAside cache_;
+  AdmissionGate admission_;
   Orders orders_;
+  PeriodicThread pending_counter_;
   GrpcService grpc_;
   std::unique_ptr<messaging::Consumer> consumer_;  // last: stops before what its handler uses goes away
 };

@@ -51,6 +51,7 @@ v1::Order Orders::Place(const v1::PlaceOrderRequest& request) {
     return snapshot->order;
   };
   if (auto order = cluster_.Transact(shard, existing)) return *order;
+  admission_.Admit();
 
   v1::OrderPlaced placed;
   placed.set_order_id(order_id);
@@ -84,6 +85,22 @@ v1::Order Orders::Place(const v1::PlaceOrderRequest& request) {
     // The same request raced us and won: answer with its order.
     return *cluster_.Transact(shard, existing);
   }
+}
+
+int64_t Orders::CountPending() {
+  int64_t pending = 0;
+  for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
+    pending += cluster_.Transact(
+        shard,
+        [](pg::Transaction& tx) {
+          return tx.Exec("SELECT count(*) FROM orders WHERE status = $1",
+                         {v1::OrderStatus_Name(v1::ORDER_STATUS_PENDING)})
+              .One()
+              .Int(0);
+        },
+        {pg::Isolation::kReadCommitted, true});
+  }
+  return pending;
 }
 
 v1::Order Orders::Read(const std::string& order_id) {

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "admission.h"
 #include "event_store.h"
 #include "orderly/cache/cache_aside.h"
 #include "orderly/pg/cluster.h"
@@ -20,16 +21,19 @@ struct OrderPage {
 /// The order use cases over the event store; requests arrive validated. Thread-safe.
 class Orders final {
  public:
-  Orders(pg::Cluster& cluster, EventStore& store, InventoryPricer& pricer, cache::CacheAside& cache)
-      : cluster_(cluster), store_(store), pricer_(pricer), cache_(cache) {}
+  Orders(pg::Cluster& cluster, EventStore& store, InventoryPricer& pricer, cache::CacheAside& cache,
+         AdmissionGate& admission)
+      : cluster_(cluster), store_(store), pricer_(pricer), cache_(cache), admission_(admission) {}
 
   /// Prices the lines, appends OrderPlaced (and its outbox row) and returns the PENDING order.
-  /// The same customer and idempotency key always give the same order.
+  /// The same customer and idempotency key always give the same order, even under overload.
   /// @throws InvalidArgument if the key was used for a different request; NotFound for an unknown
-  /// sku; Unavailable if inventory cannot price.
+  /// sku; Unavailable if inventory cannot price; ResourceExhausted if a new order is not admitted.
   v1::Order Place(const v1::PlaceOrderRequest& request);
   /// Through the cache. @throws NotFound.
   [[nodiscard]] v1::Order Get(const std::string& order_id);
+  /// Orders still PENDING on every shard: the in-flight saga backlog. @throws Unavailable.
+  [[nodiscard]] int64_t CountPending();
   /// From the database, bypassing the cache. @throws NotFound.
   [[nodiscard]] v1::Order Read(const std::string& order_id);
   /// The customer's orders from every shard, newest first.
@@ -47,6 +51,7 @@ class Orders final {
   EventStore& store_;
   InventoryPricer& pricer_;
   cache::CacheAside& cache_;
+  AdmissionGate& admission_;
 };
 
 }  // namespace orderly::order

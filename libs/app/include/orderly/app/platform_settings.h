@@ -35,6 +35,10 @@ struct OrderSettings {
   int breaker_failures = 5;  // consecutive inventory failures that open the circuit breaker
   std::chrono::milliseconds breaker_open{2000};
   std::chrono::milliseconds watch_poll{100};  // how often WatchOrder looks for a change
+  // PlaceOrder is refused (RESOURCE_EXHAUSTED, retry delay) while this many orders are PENDING: the
+  // in-flight saga backlog that the pipeline finishes well within a step timeout.
+  int64_t max_pending = 1000;
+  std::chrono::milliseconds pending_count_interval{100};  // how often PENDING orders are counted
 
   static OrderSettings Parse(const config::Node& section);
 };
@@ -42,8 +46,10 @@ struct OrderSettings {
 /// `services.orchestrator`.
 struct OrchestratorSettings {
   rpc::ServerSettings server;
-  // A step (reserve stock, authorize payment) not answered within this aborts its saga.
-  std::chrono::milliseconds step_timeout{10'000};
+  // A step (reserve stock, authorize payment) not answered within this, counted from when its command
+  // was published and only while every reply up to then has been consumed, aborts its saga: a
+  // business deadline that a restart or a short outage of a participant fits into.
+  std::chrono::milliseconds step_timeout{60'000};
   std::chrono::milliseconds sweep_interval{200};  // how often each shard's due timers are fired
   // How often saga throughput, durations and step latencies are logged (when sagas ended).
   std::chrono::milliseconds stats_interval{10'000};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +14,7 @@ enum class ErrorCode {
   kFailedPrecondition,
   kConflict,
   kUnavailable,
+  kResourceExhausted,
   kInternal,
 };
 
@@ -63,6 +65,17 @@ class Conflict : public Error {
 class Unavailable : public Error {
  public:
   explicit Unavailable(const std::string& message) : Error(ErrorCode::kUnavailable, message) {}
+};
+
+/// Refused for load: nothing was done, and the same request may succeed after `retry_after()`.
+class ResourceExhausted : public Error {
+ public:
+  ResourceExhausted(const std::string& message, std::chrono::milliseconds retry_after)
+      : Error(ErrorCode::kResourceExhausted, message), retry_after_(retry_after) {}
+  [[nodiscard]] std::chrono::milliseconds retry_after() const noexcept { return retry_after_; }
+
+ private:
+  std::chrono::milliseconds retry_after_;
 };
 
 /// A bug or broken invariant; never retried.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <exception>
+#include <string_view>
 #include <utility>
 
 #include <grpcpp/server_context.h>
@@ -13,23 +14,33 @@ namespace orderly::rpc {
 /// The one mapping from Orderly's typed errors to gRPC status codes.
 [[nodiscard]] grpc::StatusCode ToStatusCode(ErrorCode code);
 
+/// Trailing metadata of a RESOURCE_EXHAUSTED answer: after how many milliseconds to retry.
+inline constexpr std::string_view kRetryAfterMetadata = "retry-after-ms";
+
 /// The status for an exception caught at the edge. Typed errors keep their message (it names the
 /// field or says how to fix the request); Internal and unknown exceptions are logged and answered
-/// with a generic INTERNAL, so no server detail leaks to clients.
-[[nodiscard]] grpc::Status ToGrpcStatus(const std::exception& error);
+/// with a generic INTERNAL, so no server detail leaks to clients. A ResourceExhausted error also
+/// puts its retry delay in `context`'s trailing metadata (kRetryAfterMetadata), when given.
+[[nodiscard]] grpc::Status ToGrpcStatus(const std::exception& error, grpc::ServerContextBase* context = nullptr);
 
 /// Runs a handler body and converts whatever it throws into a status, so a handler never lets an
-/// exception escape into gRPC. `body` returns nothing; OK is returned when it completes.
+/// exception escape into gRPC. `body` returns nothing; OK is returned when it completes. With the
+/// call's `context`, a refusal for load tells the client when to retry.
 template <typename Body>
-[[nodiscard]] grpc::Status Guard(Body&& body) noexcept {
+[[nodiscard]] grpc::Status Guard(grpc::ServerContextBase* context, Body&& body) noexcept {
   try {
     std::forward<Body>(body)();
     return grpc::Status::OK;
   } catch (const std::exception& error) {
-    return ToGrpcStatus(error);
+    return ToGrpcStatus(error, context);
   } catch (...) {
     return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
   }
+}
+
+template <typename Body>
+[[nodiscard]] grpc::Status Guard(Body&& body) noexcept {
+  return Guard(nullptr, std::forward<Body>(body));
 }
 
 /// Runs a unary callback handler's body and finishes the call with its mapped status:
@@ -37,7 +48,7 @@ template <typename Body>
 template <typename Body>
 grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, Body&& body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(Guard(std::forward<Body>(body)));
+  reactor->Finish(Guard(context, std::forward<Body>(body)));
   return reactor;
 }
 
