@@ -4,6 +4,8 @@
 #include "orderly/orchestrator/orchestrator.h"
 
 #include "grpc_service.h"
+#include "orderly/messaging/topics.h"
+#include "reply_horizon.h"
 #include "saga_engine.h"
 #include "saga_stats.h"
 #include "timer_sweeper.h"
@@ -12,6 +14,7 @@ namespace orderly::orchestrator {
 namespace {
 
 constexpr const char* kName = "orchestrator";
+constexpr std::chrono::milliseconds kProgressTimeout{2'000};
 
 class Module final : public app::ServiceModule {
  public:
@@ -25,7 +28,11 @@ class Module final : public app::ServiceModule {
         engine_(runtime.settings.kafka, runtime.settings.services.orchestrator.step_timeout, SystemClock::Instance(),
                 stats_),
         grpc_(*runtime.cluster),
-        sweeper_(*runtime.cluster, engine_, runtime.settings.services.orchestrator.sweep_interval),
+        horizon_([this, topic = runtime.settings.kafka.Topic(messaging::kSagaReplies)] {
+                   return consumer_->Progress(topic, kProgressTimeout);
+                 },
+                 SystemClock::Instance()),
+        sweeper_(*runtime.cluster, engine_, horizon_, runtime.settings.services.orchestrator.sweep_interval),
         consumer_(app::MakeCommandConsumer(
             runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) {
               if (envelope.type().rfind("orderly.v1.Order", 0) == 0) {
@@ -33,24 +40,36 @@ class Module final : public app::ServiceModule {
               } else {
                 engine_.OnReply(tx, envelope);
               }
-            })) {}
+            })),
+        horizon_refresher_(runtime.settings.services.orchestrator.sweep_interval, [this] { RefreshHorizon(); }) {}
 
   std::vector<HostedService> GrpcServices() override {
     return {{&grpc_, v1::SagaService::service_full_name()}};
   }
   void Stop() override {
+    horizon_refresher_.Stop();
     consumer_->Stop();
     sweeper_.Stop();
     stats_reporter_.Stop();
   }
 
  private:
+  void RefreshHorizon() {
+    try {
+      horizon_.Refresh();
+    } catch (const std::exception& e) {
+      spdlog::warn("step timers wait: cannot see how far saga.replies has been consumed: {}", e.what());
+    }
+  }
+
   SagaStats stats_;
   PeriodicThread stats_reporter_;
   SagaEngine engine_;
   GrpcService grpc_;
+  ReplyHorizon horizon_;
   TimerSweeper sweeper_;
-  std::unique_ptr<messaging::Consumer> consumer_;  // last: stops before what its handler uses goes away
+  std::unique_ptr<messaging::Consumer> consumer_;  // stops before what its handler uses goes away
+  PeriodicThread horizon_refresher_;               // last: it asks the consumer
 };
 
 }  // namespace

@@ -39,6 +39,14 @@ Command ForOrder(const SagaRow& saga) {
   return command;
 }
 
+// A stock command with the order's lines, so inventory visits only the shards that hold them.
+template <typename Command>
+Command ForStock(const SagaRow& saga) {
+  auto command = ForOrder<Command>(saga);
+  *command.mutable_lines() = saga.placed.lines();
+  return command;
+}
+
 template <typename Command>
 Command ForPayment(const SagaRow& saga) {
   auto command = ForOrder<Command>(saga);
@@ -122,15 +130,14 @@ void SagaEngine::Start(pg::Transaction& tx, const v1::Envelope& event) {
       {saga.saga_id, saga.order_id, saga.customer_id, v1::SagaState_Name(saga.state),
        pg::Param::Bytes(placed.SerializeAsString())});
   if (created.affected_rows() == 0) return;  // this order's saga already runs
-  auto reserve = ForOrder<v1::ReserveStock>(saga);
-  *reserve.mutable_lines() = placed.lines();
+  const auto reserve = ForStock<v1::ReserveStock>(saga);
   Send(tx, saga, event, reserve, kReserve, false, true);
 }
 
 void SagaEngine::Confirm(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& cause) {
   Send(tx, saga, cause, ForOrder<v1::ConfirmOrder>(saga), "confirm_order", false, false);
   Send(tx, saga, cause, ForPayment<v1::CapturePayment>(saga), "capture_payment", false, false);
-  Send(tx, saga, cause, ForOrder<v1::CommitStock>(saga), "commit_stock", false, false);
+  Send(tx, saga, cause, ForStock<v1::CommitStock>(saga), "commit_stock", false, false);
   SetState(tx, saga, v1::SAGA_STATE_CONFIRMED);
 }
 
@@ -150,7 +157,7 @@ void SagaEngine::Abort(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& c
           {saga.saga_id, v1::StepOutcome_Name(pending_outcome), kPending});
   tx.Exec("DELETE FROM saga_timers WHERE saga_id = $1", {saga.saga_id});
   if (payment) Send(tx, saga, cause, ForPayment<v1::VoidPayment>(saga), "void_payment", true, false);
-  if (stock) Send(tx, saga, cause, ForOrder<v1::ReleaseStock>(saga), "release_stock", true, false);
+  if (stock) Send(tx, saga, cause, ForStock<v1::ReleaseStock>(saga), "release_stock", true, false);
   auto reject = ForOrder<v1::RejectOrder>(saga);
   reject.set_reason(reason);
   reject.set_detail(detail);
@@ -163,7 +170,9 @@ void SagaEngine::Compensate(pg::Transaction& tx, const SagaRow& saga, const v1::
   // Only an aborted saga undoes late successes; a confirmed one keeps them.
   if (saga.state != v1::SAGA_STATE_REJECTED && saga.state != v1::SAGA_STATE_CANCELLED) return;
   spdlog::warn("saga {}: late {} compensated", saga.saga_id, late_reply.type());
-  if (Is<v1::StockReserved>(late_reply)) Send(tx, saga, late_reply, ForOrder<v1::ReleaseStock>(saga), "release_stock", true, false);
+  if (Is<v1::StockReserved>(late_reply)) {
+    Send(tx, saga, late_reply, ForStock<v1::ReleaseStock>(saga), "release_stock", true, false);
+  }
   if (Is<v1::PaymentAuthorized>(late_reply)) {
     Send(tx, saga, late_reply, ForPayment<v1::VoidPayment>(saga), "void_payment", true, false);
   }

@@ -7,17 +7,21 @@
 
 #include "orderly/common/periodic.h"
 #include "orderly/pg/cluster.h"
+#include "reply_horizon.h"
 #include "saga_engine.h"
 
 namespace orderly::orchestrator {
 
-/// Fires due step timers on every shard, one thread per shard, every `interval`. Due rows are
-/// claimed with FOR UPDATE SKIP LOCKED and deleted in the transaction that acts on them, so
+/// Fires due step timers on every shard, one thread per shard, every `interval`. A step's deadline
+/// runs from when the relay published its command (not while it sat in the outbox), and it is due
+/// only once it lies before the reply horizon (not while a reply may wait to be consumed). Due rows
+/// are claimed with FOR UPDATE SKIP LOCKED and deleted in the transaction that acts on them, so
 /// replicas sweeping side by side never fire a timer twice. Construction starts it; destruction
 /// (or Stop) ends it.
 class TimerSweeper final {
  public:
-  TimerSweeper(pg::Cluster& cluster, SagaEngine& engine, std::chrono::milliseconds interval);
+  TimerSweeper(pg::Cluster& cluster, SagaEngine& engine, const ReplyHorizon& horizon,
+               std::chrono::milliseconds interval);
   ~TimerSweeper();
   TimerSweeper(const TimerSweeper&) = delete;
   TimerSweeper& operator=(const TimerSweeper&) = delete;
@@ -31,6 +35,7 @@ class TimerSweeper final {
 
   pg::Cluster& cluster_;
   SagaEngine& engine_;
+  const ReplyHorizon& horizon_;
   std::atomic<uint64_t> fired_{0};
   std::vector<std::unique_ptr<PeriodicThread>> threads_;  // one per shard
 };
