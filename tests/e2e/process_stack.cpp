@@ -117,8 +117,8 @@ void ProcessStack::WriteConfig(const Options& options, const std::map<std::strin
       << "services:\n"
       << "  inventory: {listen: 127.0.0.1:" << ports.at("inventory") << "}\n"
       << "  payment: {listen: 127.0.0.1:" << ports.at("payment") << "}\n"
-      << "  order: {listen: 127.0.0.1:" << ports.at("order") << ", inventory: {target: 127.0.0.1:"
-      << ports.at("inventory") << "}}\n"
+      << "  order: {listen: 127.0.0.1:" << ports.at("order") << ", max_pending: " << options.max_pending
+      << ", inventory: {target: 127.0.0.1:" << ports.at("inventory") << "}}\n"
       << "  orchestrator: {listen: 127.0.0.1:" << ports.at("orchestrator")
       << ", step_timeout_ms: " << options.step_timeout.count() << ", sweep_interval_ms: 100, stats_interval_ms: 500}\n";
 }

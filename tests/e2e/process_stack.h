@@ -18,8 +18,9 @@ namespace orderly::testing {
 class ProcessStack final {
  public:
   struct Options {
-    std::chrono::milliseconds step_timeout{10'000};
+    std::chrono::milliseconds step_timeout{60'000};  // the product's default
     int orchestrators = 1;  // replicas sharing one database and consumer group
+    int64_t max_pending = 1000;  // the order service's admission limit
   };
 
   /// Creates the databases, writes the config and starts every service, waiting until each serves.

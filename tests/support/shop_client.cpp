@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "orderly/rpc/channel.h"
+#include "orderly/rpc/status.h"
 #include "test_env.h"
 
 namespace orderly::testing {
@@ -78,24 +79,39 @@ std::vector<std::string> ShopClient::FundCustomers(int count, int64_t amount) {
   return customers;
 }
 
-std::string ShopClient::Place(const std::string& customer, const std::string& sku, int64_t quantity,
-                              const std::string& idempotency_key) {
+ShopClient::Attempt ShopClient::TryPlace(const std::string& customer, const std::string& sku, int64_t quantity,
+                                         const std::string& idempotency_key) {
   v1::PlaceOrderRequest request;
   request.set_idempotency_key(idempotency_key);
   request.set_customer_id(customer);
   request.set_currency("EUR");
   request.add_lines()->set_sku(sku);
   request.mutable_lines(0)->set_quantity(quantity);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   v1::PlaceOrderResponse placed;
-  grpc::Status status;
+  Attempt attempt;
+  attempt.status = orders_->PlaceOrder(&context, request, &placed);
+  attempt.order_id = placed.order().order_id();
+  const auto& trailers = context.GetServerTrailingMetadata();
+  if (const auto retry = trailers.find(std::string(rpc::kRetryAfterMetadata)); retry != trailers.end()) {
+    attempt.retry_after_ms = std::stoll(std::string(retry->second.data(), retry->second.size()));
+  }
+  return attempt;
+}
+
+std::string ShopClient::Place(const std::string& customer, const std::string& sku, int64_t quantity,
+                              const std::string& idempotency_key) {
+  Attempt attempt;
   EXPECT_TRUE(WaitUntil(
       [&] {
-        placed = Call(*orders_, &v1::OrderService::Stub::PlaceOrder, request, &status);
-        return status.error_code() != grpc::StatusCode::UNAVAILABLE;
+        attempt = TryPlace(customer, sku, quantity, idempotency_key);
+        const grpc::StatusCode code = attempt.status.error_code();
+        return code != grpc::StatusCode::UNAVAILABLE && code != grpc::StatusCode::DEADLINE_EXCEEDED;
       },
       std::chrono::seconds(60)));
-  EXPECT_TRUE(status.ok()) << "PlaceOrder: " << status.error_message();
-  return placed.order().order_id();
+  EXPECT_TRUE(attempt.status.ok()) << "PlaceOrder: " << attempt.status.error_message();
+  return attempt.order_id;
 }
 
 void ShopClient::Cancel(const std::string& order_id) {

@@ -29,8 +29,16 @@ class ShopClient final {
   void Fund(const std::string& customer, int64_t amount);
   /// `count` new customers with unique names, each funded with `amount`.
   std::vector<std::string> FundCustomers(int count, int64_t amount);
+  /// One PlaceOrder call, not retried.
+  struct Attempt {
+    grpc::Status status;
+    std::string order_id;  // when OK
+    int64_t retry_after_ms = -1;  // the retry delay a refusal for load names, else -1
+  };
+  Attempt TryPlace(const std::string& customer, const std::string& sku, int64_t quantity,
+                   const std::string& idempotency_key = "checkout");
   /// Places `quantity` of `sku` for `customer`, retrying for up to a minute while the order service
-  /// is unreachable (the idempotency key makes that safe); the order id.
+  /// is unreachable or does not answer in time (the idempotency key makes that safe); the order id.
   std::string Place(const std::string& customer, const std::string& sku, int64_t quantity,
                     const std::string& idempotency_key = "checkout");
   void Cancel(const std::string& order_id);
