@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "orderly/log/log.h"
@@ -71,33 +72,44 @@ class Inbox final {
     if (ClaimInbox(tx, consumer_, envelope.message_id())) handle_(tx, envelope);
   }
 
-  // One transaction for the shard's records; on failure they all stay not done.
+  // One transaction for the shard's records. A record that throws aborts it; it reruns without that
+  // record's key, whose records stay not done. On any other failure they all stay not done.
   void RunShard(size_t shard, const std::vector<ConsumedMessage>& batch, const std::vector<Routed>& records,
                 std::vector<bool>& done) {
-    try {
-      cluster_.Transact(shard, [&](pg::Transaction& tx) {
-        std::set<std::string> failed_keys;
-        for (const Routed& record : records) {
-          done[record.index] = false;  // a rerun of the transaction starts over
-          const std::string& key = batch[record.index].key;
-          if (failed_keys.contains(key)) continue;
-          try {
-            tx.Savepoint([&] { Apply(tx, record.envelope); });
+    std::set<std::string> left_out;
+    for (;;) {
+      std::optional<std::string> failed_key;
+      try {
+        cluster_.Transact(shard, [&](pg::Transaction& tx) {
+          for (const Routed& record : records) done[record.index] = false;  // a rerun starts over
+          for (const Routed& record : records) {
+            const std::string& key = batch[record.index].key;
+            if (left_out.contains(key)) continue;
+            try {
+              Apply(tx, record.envelope);
+            } catch (const pg::ConnectionError&) {
+              throw;
+            } catch (const pg::ServerError& e) {
+              if (!e.IsRetryable()) failed_key = key;
+              throw;
+            } catch (const std::exception&) {
+              failed_key = key;
+              throw;
+            }
             done[record.index] = true;
-          } catch (const pg::ConnectionError&) {
-            throw;
-          } catch (const pg::ServerError& e) {
-            if (e.IsRetryable()) throw;
-            failed_keys.insert(key);
-          } catch (const std::exception&) {
-            failed_keys.insert(key);
           }
+        });
+        return;
+      } catch (const std::exception& e) {
+        if (failed_key) {
+          left_out.insert(*failed_key);
+          continue;
         }
-      });
-    } catch (const std::exception& e) {
-      spdlog::warn("inbox {} shard {}: batch of {} failed, handling one at a time: {}", consumer_,
-                   cluster_.shard(shard).name, records.size(), e.what());
-      for (const Routed& record : records) done[record.index] = false;
+        spdlog::warn("inbox {} shard {}: batch of {} failed, handling one at a time: {}", consumer_,
+                     cluster_.shard(shard).name, records.size(), e.what());
+        for (const Routed& record : records) done[record.index] = false;
+        return;
+      }
     }
   }
 

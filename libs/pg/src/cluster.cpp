@@ -16,7 +16,7 @@
 namespace orderly::pg {
 
 struct TransactionImpl {
-  pqxx::work& work;
+  pqxx::dbtransaction& work;
   const std::string& context;
   std::vector<std::function<void()>> after_commit;
 };
@@ -53,19 +53,6 @@ Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params)
 }
 
 void Transaction::AfterCommit(std::function<void()> action) { impl_.after_commit.push_back(std::move(action)); }
-
-void Transaction::Savepoint(const std::function<void()>& fn) {
-  const size_t actions = impl_.after_commit.size();
-  Exec("SAVEPOINT orderly_unit");
-  try {
-    fn();
-  } catch (...) {
-    impl_.after_commit.resize(actions);
-    Exec("ROLLBACK TO SAVEPOINT orderly_unit");
-    throw;
-  }
-  Exec("RELEASE SAVEPOINT orderly_unit");
-}
 
 struct Cluster::Impl {
   Settings settings;
@@ -116,12 +103,18 @@ void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&
     auto lease = pool.Acquire();
     try {
       try {
-        pqxx::work work(*lease);
-        if (options.isolation != Isolation::kReadCommitted || options.read_only) {
+        // The common read-only case says so in its BEGIN, saving a statement.
+        const bool read_only_begin = options.read_only && options.isolation == Isolation::kReadCommitted;
+        std::unique_ptr<pqxx::dbtransaction> begun;
+        if (read_only_begin) {
+          begun = std::make_unique<pqxx::read_transaction>(*lease);
+        } else {
+          begun = std::make_unique<pqxx::work>(*lease);
+        }
+        pqxx::dbtransaction& work = *begun;
+        if (options.isolation != Isolation::kReadCommitted) {
           std::string set = "SET TRANSACTION ISOLATION LEVEL ";
-          set += options.isolation == Isolation::kSerializable     ? "SERIALIZABLE"
-                 : options.isolation == Isolation::kRepeatableRead ? "REPEATABLE READ"
-                                                                   : "READ COMMITTED";
+          set += options.isolation == Isolation::kSerializable ? "SERIALIZABLE" : "REPEATABLE READ";
           if (options.read_only) set += " READ ONLY";
           work.exec(set);
         }

@@ -77,30 +77,31 @@ void SagaEngine::Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelo
   context.saga_id = saga.saga_id;
   const v1::Envelope envelope = messaging::MakeEnvelope(command, context, ids_, clock_);
   messaging::AppendToOutbox(tx, kafka_.Topic(TopicOf(command)), envelope);
-  const int64_t sequence =
-      tx.Exec(
-            "INSERT INTO saga_steps (saga_id, sequence, name, command_type, command_message_id, outcome, compensation) "
-            "VALUES ($1, (SELECT coalesce(max(sequence), 0) + 1 FROM saga_steps WHERE saga_id = $1), $2, $3, $4, $5, $6) "
-            "RETURNING sequence",
-            {saga.saga_id, name, envelope.type(), envelope.message_id(), kPending, compensation})
-          .One()
-          .Int(0);
-  if (timed) {
-    tx.Exec("INSERT INTO saga_timers (saga_id, sequence, due_at) "
-            "VALUES ($1, $2, now() + make_interval(secs => $3::double precision / 1000))",
-            {saga.saga_id, sequence, static_cast<int64_t>(step_timeout_.count())});
-  }
+  // The step and, for a timed one (timeout > 0), its timer: one statement.
+  tx.Exec(
+      "WITH step AS ("
+      "  INSERT INTO saga_steps (saga_id, sequence, name, command_type, command_message_id, outcome, compensation) "
+      "  VALUES ($1, (SELECT coalesce(max(sequence), 0) + 1 FROM saga_steps WHERE saga_id = $1), $2, $3, $4, $5, $6) "
+      "  RETURNING saga_id, sequence) "
+      "INSERT INTO saga_timers (saga_id, sequence, due_at) "
+      "SELECT saga_id, sequence, now() + make_interval(secs => $7::double precision / 1000) FROM step "
+      "WHERE $7::double precision > 0",
+      {saga.saga_id, name, envelope.type(), envelope.message_id(), kPending, compensation,
+       timed ? static_cast<int64_t>(step_timeout_.count()) : int64_t{0}});
 }
 
 bool SagaEngine::Settle(pg::Transaction& tx, const SagaRow& saga, const std::string& name, const v1::Envelope& reply,
                         v1::StepOutcome outcome, const std::string& detail) {
+  // The step settles and its timer, if any, goes: one statement.
   const pg::Result settled = tx.Exec(
-      "UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now() "
-      "WHERE saga_id = $1 AND name = $2 AND outcome = $6 "
-      "RETURNING sequence, (extract(epoch FROM finished_at - started_at) * 1000)::bigint",
+      "WITH settled AS ("
+      "  UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now() "
+      "  WHERE saga_id = $1 AND name = $2 AND outcome = $6 "
+      "  RETURNING sequence, (extract(epoch FROM finished_at - started_at) * 1000)::bigint AS latency_ms), "
+      "timer AS (DELETE FROM saga_timers t USING settled WHERE t.saga_id = $1 AND t.sequence = settled.sequence) "
+      "SELECT sequence, latency_ms FROM settled",
       {saga.saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending});
   if (settled.empty()) return false;
-  tx.Exec("DELETE FROM saga_timers WHERE saga_id = $1 AND sequence = $2", {saga.saga_id, settled[0].Int(0)});
   tx.AfterCommit([this, name, latency = settled[0].Int(1)] { stats_.StepSettled(name, latency); });
   spdlog::debug("saga {} step {} {} after {} ms", saga.saga_id, name, v1::StepOutcome_Name(outcome), settled[0].Int(1));
   return true;

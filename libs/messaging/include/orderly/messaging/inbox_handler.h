@@ -21,10 +21,11 @@ using ShardKey = std::function<std::string(const v1::Envelope& envelope)>;
 /// that transaction. Handler effects, outbox replies and the inbox row commit together, so a
 /// redelivery changes nothing and re-sends nothing.
 ///
-/// The batch handler runs one transaction per shard, one shard after the other, each record in its
-/// own savepoint: a record that throws is undone alone and, with every later record of its key, left
-/// to the one-at-a-time handler and its retry policy. A serialization failure, deadlock or lost
-/// connection reruns or abandons the shard's whole transaction.
+/// The batch handler runs one transaction per shard, one shard after the other. A record that
+/// throws rolls it back, and it reruns without that record and every later record of its key, which
+/// are left to the one-at-a-time handler and its retry policy (failures are rare; a rerun is cheaper
+/// than a savepoint around every record). A serialization failure or deadlock reruns the whole
+/// transaction; a lost connection leaves the shard's records to the one-at-a-time handler.
 [[nodiscard]] Handlers MakeInboxHandlers(pg::Cluster& cluster, std::string consumer, EnvelopeHandler handle,
                                          ShardKey shard_key = nullptr);
 

@@ -36,11 +36,6 @@ class Transaction final {
   /// Runs `action` once this transaction has committed (not if it rolls back or is retried), e.g.
   /// to invalidate a cache entry. An action that throws is logged, never propagated.
   void AfterCommit(std::function<void()> action);
-  /// Runs `fn` inside a savepoint. If it throws, only its statements are undone and the
-  /// AfterCommit actions it added are dropped; the transaction stays usable and the exception
-  /// propagates. Lets a batch of independent units share one transaction (one commit).
-  /// @throws whatever `fn` throws; ConnectionError if the savepoint cannot be rolled back.
-  void Savepoint(const std::function<void()>& fn);
 
  private:
   TransactionImpl& impl_;
