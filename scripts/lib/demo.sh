@@ -7,22 +7,19 @@ title() { if [ -t 1 ]; then printf '\n\033[1m== %s\033[0m\n' "$*"; else printf '
 # Places an order and prints its id.
 place() { ctl --json orders place "$@" | sed -n 's/.*"order_id": "\([^"]*\)".*/\1/p' | head -n 1; }
 
-# Waits until order $1 leaves PENDING.
-settle() {
-  local deadline=$((SECONDS + 60))
-  while ctl --json orders get "$1" | grep -q '"ORDER_STATUS_PENDING"'; do
-    [ $SECONDS -lt $deadline ] || die "order $1 is still pending after 60 s; see scripts/dev logs"
+# Waits up to 60 s while `orderlyctl --json GROUP get ID` still shows PENDING; else dies with WHAT.
+wait_not_pending() {
+  local group=$1 id=$2 pending=$3 what=$4 deadline=$((SECONDS + 60))
+  while ctl --json "$group" get "$id" | grep -q "\"$pending\""; do
+    [ $SECONDS -lt $deadline ] || die "$what after 60 s; see scripts/dev logs"
     sleep 0.2
   done
 }
 
-# Waits until every step of order $1's saga has its reply.
-settle_saga() {
-  local deadline=$((SECONDS + 60))
-  while ctl --json sagas get "$1" | grep -q '"STEP_OUTCOME_PENDING"'; do
-    [ $SECONDS -lt $deadline ] || die "the saga of order $1 still waits for a reply after 60 s"
-    sleep 0.2
-  done
+# Waits until order $1 leaves PENDING, then until every step of its saga has its reply.
+settle() {
+  wait_not_pending orders "$1" ORDER_STATUS_PENDING "order $1 is still pending"
+  wait_not_pending sagas "$1" STEP_OUTCOME_PENDING "the saga of order $1 still waits for a reply"
 }
 
 show_state() {
@@ -61,7 +58,7 @@ cmd_demo() {
   ctl orders cancel "$cancelled" >/dev/null || echo "   (the saga finished before the cancellation arrived)"
   echo "4. $carol orders tea, then cancels at once   -> $cancelled"
 
-  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled"; do settle "$id"; settle_saga "$id"; done
+  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled"; do settle "$id"; done
   title "Outcomes"
   for id in "$confirmed" "$no_stock" "$no_money" "$cancelled"; do ctl orders get "$id" | tail -n 1; done
   for id in "$confirmed" "$no_stock" "$no_money" "$cancelled"; do echo; ctl sagas get "$id"; done
