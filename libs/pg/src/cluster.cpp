@@ -17,6 +17,7 @@ namespace orderly::pg {
 
 struct TransactionImpl {
   pqxx::dbtransaction& work;
+  size_t shard;
   const std::string& context;
   std::vector<std::function<void()>> after_commit;
 };
@@ -51,6 +52,8 @@ Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params)
     detail::RethrowTranslated(impl_.context);
   }
 }
+
+size_t Transaction::shard() const { return impl_.shard; }
 
 void Transaction::AfterCommit(std::function<void()> action) { impl_.after_commit.push_back(std::move(action)); }
 
@@ -121,7 +124,7 @@ void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&
         if (options.lock_timeout.count() > 0) {
           work.exec("SET LOCAL lock_timeout = " + std::to_string(options.lock_timeout.count()));
         }
-        TransactionImpl impl{work, context, {}};
+        TransactionImpl impl{work, shard, context, {}};
         Transaction tx(impl);
         fn(tx);
         work.commit();

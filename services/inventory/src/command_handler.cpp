@@ -44,11 +44,10 @@ std::string CommandHandler::ShardKey(const v1::Envelope& envelope) const {
 
 void CommandHandler::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
   const std::string& type = envelope.type();
-  const CommandTransaction local{tx, cluster_.ShardFor(ShardKey(envelope))};
   if (type == v1::ReserveStock::descriptor()->full_name()) {
     const auto command = Payload<v1::ReserveStock>(envelope);
     ValidateReserve(command);
-    const ReserveOutcome outcome = reservations_.Reserve(local, command.order_id(), command.lines());
+    const ReserveOutcome outcome = reservations_.Reserve(tx, command.order_id(), command.lines());
     if (outcome.reserved) {
       v1::StockReserved reply;
       reply.set_order_id(command.order_id());
@@ -63,13 +62,13 @@ void CommandHandler::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
     }
   } else if (type == v1::ReleaseStock::descriptor()->full_name()) {
     const auto command = Payload<v1::ReleaseStock>(envelope);
-    reservations_.Release(local, command.order_id(), command.lines());
+    reservations_.Release(tx, command.order_id(), command.lines());
     v1::StockReleased reply;
     reply.set_order_id(command.order_id());
     Reply(tx, envelope, reply);
   } else if (type == v1::CommitStock::descriptor()->full_name()) {
     const auto command = Payload<v1::CommitStock>(envelope);
-    reservations_.Commit(local, command.order_id(), command.lines());
+    reservations_.Commit(tx, command.order_id(), command.lines());
     v1::StockCommitted reply;
     reply.set_order_id(command.order_id());
     Reply(tx, envelope, reply);

@@ -2,7 +2,7 @@
 
 #include "orderly/common/ids.h"
 #include "orderly/messaging/settings.h"
-#include "orderly/pg/cluster.h"
+#include "orderly/pg/transaction.h"
 #include "orderly/v1/events.pb.h"
 #include "reservations.h"
 
@@ -13,9 +13,8 @@ namespace orderly::inventory {
 /// shard of ShardKey: stock work on that shard joins it.
 class CommandHandler final {
  public:
-  CommandHandler(pg::Cluster& cluster, Reservations& reservations, const messaging::KafkaSettings& kafka,
-                 const Clock& clock)
-      : cluster_(cluster), reservations_(reservations), kafka_(kafka), clock_(clock) {}
+  CommandHandler(Reservations& reservations, const messaging::KafkaSettings& kafka, const Clock& clock)
+      : reservations_(reservations), kafka_(kafka), clock_(clock) {}
 
   /// Where a command's transaction runs: Reservations::ShardKey of its order and lines.
   /// @throws messaging::PoisonMessage for an unknown type.
@@ -29,7 +28,6 @@ class CommandHandler final {
   [[nodiscard]] std::string KeyOf(const Command& command) const;
   void Reply(pg::Transaction& tx, const v1::Envelope& cause, const google::protobuf::Message& reply);
 
-  pg::Cluster& cluster_;
   Reservations& reservations_;
   const messaging::KafkaSettings& kafka_;
   const Clock& clock_;

@@ -19,7 +19,7 @@ class Module final : public app::ServiceModule {
         // Keyed by schema too, so deployments sharing one Redis never read each other's entries.
         products_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":product:", runtime.settings.redis.cache_ttl),
         grpc_(catalog_, products_),
-        commands_(*runtime.cluster, reservations_, runtime.settings.kafka, SystemClock::Instance()),
+        commands_(reservations_, runtime.settings.kafka, SystemClock::Instance()),
         consumer_(app::MakeCommandConsumer(
             runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) { commands_.Handle(tx, envelope); },
             [this](const v1::Envelope& envelope) { return commands_.ShardKey(envelope); })) {}

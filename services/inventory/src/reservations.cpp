@@ -15,8 +15,8 @@ constexpr std::chrono::milliseconds kOtherShardLockTimeout{2'000};
 }  // namespace
 
 template <typename Fn>
-auto Reservations::OnShard(const CommandTransaction& command, size_t shard, Fn&& fn) {
-  if (shard == command.shard) return fn(command.tx);
+auto Reservations::OnShard(pg::Transaction& command_tx, size_t shard, Fn&& fn) {
+  if (shard == command_tx.shard()) return fn(command_tx);
   return cluster_.Transact(shard, fn, {.lock_timeout = kOtherShardLockTimeout});
 }
 
@@ -29,17 +29,17 @@ std::string Reservations::ShardKey(const std::string& order_id, const Lines& lin
   return lines[0].sku();
 }
 
-ReserveOutcome Reservations::Reserve(const CommandTransaction& command, const std::string& order_id,
+ReserveOutcome Reservations::Reserve(pg::Transaction& command_tx, const std::string& order_id,
                                      const Lines& lines) {
   // One row per sku; sku order keeps concurrent orders from locking stock rows in opposite orders.
   std::map<std::string, int64_t> quantities;
   for (const auto& line : lines) quantities[line.sku()] += line.quantity();
   for (const auto& [sku, quantity] : quantities) {
-    const ReserveOutcome outcome = OnShard(command, cluster_.ShardFor(sku), [&](pg::Transaction& tx) {
+    const ReserveOutcome outcome = OnShard(command_tx, cluster_.ShardFor(sku), [&](pg::Transaction& tx) {
       return ReserveLine(tx, order_id, sku, quantity);
     });
     if (!outcome.reserved) {
-      Release(command, order_id, lines);
+      Release(command_tx, order_id, lines);
       return outcome;
     }
   }
@@ -73,13 +73,13 @@ ReserveOutcome Reservations::ReserveLine(pg::Transaction& tx, const std::string&
   return ReserveOutcome{false, sku, quantity, available};
 }
 
-void Reservations::Settle(const CommandTransaction& command, const std::string& order_id, const Lines& lines,
+void Reservations::Settle(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines,
                           const std::string& state, const std::string& stock_update) {
   std::set<size_t> shards;
   for (const auto& line : lines) shards.insert(cluster_.ShardFor(line.sku()));
   for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
     if (!lines.empty() && !shards.contains(shard)) continue;
-    OnShard(command, shard, [&](pg::Transaction& tx) {
+    OnShard(command_tx, shard, [&](pg::Transaction& tx) {
       const pg::Result settled = tx.Exec(
           "UPDATE reservations SET state = $2, updated_at = now() WHERE order_id = $1 AND state = 'reserved' "
           "RETURNING sku, quantity",
@@ -91,12 +91,12 @@ void Reservations::Settle(const CommandTransaction& command, const std::string& 
   }
 }
 
-void Reservations::Release(const CommandTransaction& command, const std::string& order_id, const Lines& lines) {
-  Settle(command, order_id, lines, "released", "reserved = reserved - $2");
+void Reservations::Release(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines) {
+  Settle(command_tx, order_id, lines, "released", "reserved = reserved - $2");
 }
 
-void Reservations::Commit(const CommandTransaction& command, const std::string& order_id, const Lines& lines) {
-  Settle(command, order_id, lines, "committed",
+void Reservations::Commit(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines) {
+  Settle(command_tx, order_id, lines, "committed",
          "on_hand = on_hand - $2, reserved = reserved - $2, committed = committed + $2");
 }
 

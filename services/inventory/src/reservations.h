@@ -20,15 +20,10 @@ struct ReserveOutcome {
   int64_t available = 0;
 };
 
-/// The transaction a stock command runs in (its inbox transaction) and the shard it is on: work on
-/// that shard joins it, work on another shard gets a transaction of its own.
-struct CommandTransaction {
-  pg::Transaction& tx;
-  size_t shard;
-};
-
 /// Stock reservations for orders. Each (order, sku) has one row on shard(sku), so every operation
-/// is idempotent and a line is never reserved twice. Thread-safe.
+/// is idempotent and a line is never reserved twice. `command_tx` is the transaction the stock
+/// command runs in (its inbox transaction): work on its shard joins it, work on another shard gets a
+/// transaction of its own. Thread-safe.
 class Reservations final {
  public:
   explicit Reservations(pg::Cluster& cluster) : cluster_(cluster) {}
@@ -40,21 +35,21 @@ class Reservations final {
   /// All-or-nothing over lines that may sit on different shards: one local transaction per shard;
   /// when a line cannot be reserved, the lines already reserved are released. Repeating it for
   /// the same order gives the same outcome (a released reservation is never revived).
-  ReserveOutcome Reserve(const CommandTransaction& command, const std::string& order_id, const Lines& lines);
+  ReserveOutcome Reserve(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines);
   /// Returns the order's reserved units to available stock. `lines` (the order's) limit the work to
   /// the shards of their skus; empty, every shard is searched.
-  void Release(const CommandTransaction& command, const std::string& order_id, const Lines& lines);
+  void Release(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines);
   /// Ships the order's reserved units out of on_hand; `lines` as for Release.
-  void Commit(const CommandTransaction& command, const std::string& order_id, const Lines& lines);
+  void Commit(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines);
 
  private:
-  // Runs `fn` in the command's transaction if `shard` is its shard, else in a transaction of its own.
+  // Runs `fn` in `command_tx` if `shard` is its shard, else in a transaction of its own.
   template <typename Fn>
-  auto OnShard(const CommandTransaction& command, size_t shard, Fn&& fn);
+  auto OnShard(pg::Transaction& command_tx, size_t shard, Fn&& fn);
   ReserveOutcome ReserveLine(pg::Transaction& tx, const std::string& order_id, const std::string& sku,
                              int64_t quantity);
   // Moves the order's 'reserved' rows to `state`, applying `stock_update` to each sku.
-  void Settle(const CommandTransaction& command, const std::string& order_id, const Lines& lines,
+  void Settle(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines,
               const std::string& state, const std::string& stock_update);
 
   pg::Cluster& cluster_;

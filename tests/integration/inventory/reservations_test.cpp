@@ -150,7 +150,7 @@ TEST_F(ReservationsTest, RacingOrdersNeverReserveMoreThanOnHand) {
       const std::string order_id = "race-" + std::to_string(i);
       const size_t shard = cluster.ShardFor(order_id);
       const bool ok = cluster.Transact(
-          shard, [&](pg::Transaction& tx) { return reservations.Reserve({tx, shard}, order_id, lines).reserved; });
+          shard, [&](pg::Transaction& tx) { return reservations.Reserve(tx, order_id, lines).reserved; });
       if (ok) ++reserved;
     });
   }

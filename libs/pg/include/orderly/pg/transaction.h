@@ -33,6 +33,8 @@ class Transaction final {
   /// Runs one statement with $n parameters.
   /// @throws UniqueViolation, ServerError, ConnectionError.
   Result Exec(std::string_view sql, const std::vector<Param>& params = {});
+  /// The shard it runs on, so work for other shards can tell it needs a transaction of its own.
+  [[nodiscard]] size_t shard() const;
   /// Runs `action` once this transaction has committed (not if it rolls back or is retried), e.g.
   /// to invalidate a cache entry. An action that throws is logged, never propagated.
   void AfterCommit(std::function<void()> action);
