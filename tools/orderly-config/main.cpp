@@ -1,17 +1,20 @@
-// orderly-config: checks an Orderly config file and exports the local stack's endpoints to scripts.
+// orderly-config: checks an Orderly config file, exports the local stack's endpoints to scripts and
+// lists the Kafka topics deployments create.
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "orderly/app/platform_settings.h"
 #include "orderly/cache/redis_client.h"
+#include "orderly/messaging/topics.h"
 #include "orderly/pg/cluster.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: orderly-config check [--connect] FILE   validate FILE (and reach every shard and Redis)\n"
-    "       orderly-config stack-env FILE           print the local stack's endpoints as shell variables\n";
+    "       orderly-config stack-env FILE           print the local stack's endpoints as shell variables\n"
+    "       orderly-config topics                   print every Kafka topic, dead-letter topics included, one a line\n";
 
 void CheckConnections(const orderly::app::PlatformSettings& settings) {
   // A cluster connects to every shard on construction; the schema does not matter for a check.
@@ -45,6 +48,11 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   const std::string command = args[0];
+  if (command == "topics" && args.size() == 1) {
+    // Without kafka.prefix: the names docker-compose.yml and deploy/k8s create (tests/deploy compares them).
+    for (const auto& topic : orderly::messaging::AllTopics()) std::printf("%s\n", topic.c_str());
+    return 0;
+  }
   const bool connect = args.size() > 2 && args[1] == "--connect";
   if ((command != "check" && command != "stack-env") || args.size() != (connect ? 3u : 2u)) {
     std::fputs(kUsage, stderr);
