@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "kafka_conf.h"
-#include "kafka_offsets.h"
 #include "kafka_record.h"
 #include "orderly/messaging/dead_letters.h"
 #include "orderly/messaging/envelope.h"
@@ -196,24 +195,6 @@ void Consumer::Stop() {
   impl_->wake.notify_all();
   impl_->thread.join();
   impl_->consumer->close();
-}
-
-std::vector<PartitionProgress> Consumer::Progress(const std::string& topic, std::chrono::milliseconds timeout) const {
-  const int timeout_ms = static_cast<int>(timeout.count());
-  const auto marks = detail::Watermarks(*impl_->consumer, topic, timeout_ms);
-  std::vector<RdKafka::TopicPartition*> partitions;
-  for (size_t partition = 0; partition < marks.size(); ++partition) {
-    partitions.push_back(RdKafka::TopicPartition::create(topic, static_cast<int32_t>(partition)));
-  }
-  const RdKafka::ErrorCode code = impl_->consumer->committed(partitions, timeout_ms);
-  std::vector<PartitionProgress> progress;
-  for (size_t i = 0; i < partitions.size(); ++i) {
-    const int64_t committed = partitions[i]->offset();
-    progress.push_back({partitions[i]->partition(), committed >= 0 ? committed : marks[i].first, marks[i].second});
-  }
-  RdKafka::TopicPartition::destroy(partitions);
-  detail::CheckKafka(code, "committed offsets of " + impl_->group_id);
-  return progress;
 }
 
 uint64_t Consumer::handled() const { return impl_->handled.load(); }

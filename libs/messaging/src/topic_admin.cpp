@@ -25,6 +25,7 @@ std::vector<RdKafka::TopicPartition*> Raw(const Partitions& partitions) {
 struct TopicAdmin::Impl {
   KafkaSettings settings;
   std::unique_ptr<RdKafka::KafkaConsumer> reader;  // metadata, watermarks, reads; never commits
+  std::map<std::string, std::unique_ptr<RdKafka::KafkaConsumer>> offset_readers;  // by group, for Progress
 
   // A consumer that never joins `group` (it only assigns partitions), but can read and commit its offsets.
   std::unique_ptr<RdKafka::KafkaConsumer> MakeConsumer(const std::string& group) const {
@@ -46,17 +47,16 @@ struct TopicAdmin::Impl {
     return consumer;
   }
 
-  // Where `group` resumes on each partition of `ranges`, in their order: its committed offset or -1.
-  std::vector<PartitionOffset> Committed(const std::string& group,
-                                         const std::vector<std::pair<PartitionOffset, int64_t>>& ranges) const {
+  // Where `group` resumes on each partition of `ranges`, in their order: its committed offset or -1,
+  // asked through `consumer`, a non-member of `group`.
+  static std::vector<PartitionOffset> Committed(RdKafka::KafkaConsumer& consumer, const std::string& group,
+                                                const std::vector<std::pair<PartitionOffset, int64_t>>& ranges) {
     Partitions partitions;
     for (const auto& [first, end] : ranges) {
       partitions.emplace_back(RdKafka::TopicPartition::create(first.topic, first.partition));
     }
-    const auto consumer = MakeConsumer(group);
     auto raw = Raw(partitions);
-    detail::CheckKafka(consumer->committed(raw, kRequestTimeoutMs), "committed offsets of " + group);
-    consumer->close();
+    detail::CheckKafka(consumer.committed(raw, kRequestTimeoutMs), "committed offsets of " + group);
     std::vector<PartitionOffset> committed;
     for (const auto* partition : raw) {
       committed.push_back({partition->topic(), partition->partition(), std::max<int64_t>(partition->offset(), -1)});
@@ -82,7 +82,10 @@ TopicAdmin::TopicAdmin(const KafkaSettings& settings) : impl_(std::make_unique<I
   impl_->reader = impl_->MakeConsumer(settings.Group("orderly-admin"));
 }
 
-TopicAdmin::~TopicAdmin() { impl_->reader->close(); }
+TopicAdmin::~TopicAdmin() {
+  for (auto& [group, consumer] : impl_->offset_readers) consumer->close();
+  impl_->reader->close();
+}
 
 std::vector<ConsumedMessage> TopicAdmin::ReadAll(const std::string& topic, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -122,18 +125,28 @@ std::vector<PartitionOffset> TopicAdmin::EndOffsets(const std::vector<std::strin
 
 std::vector<PartitionOffset> TopicAdmin::CommittedOffsets(const std::string& group,
                                                           const std::vector<std::string>& topics) {
-  return impl_->Committed(group, impl_->Ranges(topics));
+  const auto consumer = impl_->MakeConsumer(group);
+  auto committed = Impl::Committed(*consumer, group, impl_->Ranges(topics));
+  consumer->close();
+  return committed;
+}
+
+std::vector<PartitionProgress> TopicAdmin::Progress(const std::string& group, const std::vector<std::string>& topics) {
+  auto& consumer = impl_->offset_readers[group];
+  if (!consumer) consumer = impl_->MakeConsumer(group);
+  const auto ranges = impl_->Ranges(topics);
+  const auto committed = Impl::Committed(*consumer, group, ranges);
+  std::vector<PartitionProgress> progress;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const auto& [first, end] = ranges[i];
+    progress.push_back({first.topic, first.partition, committed[i].offset >= 0 ? committed[i].offset : first.offset, end});
+  }
+  return progress;
 }
 
 int64_t TopicAdmin::Lag(const std::string& group, const std::vector<std::string>& topics) {
-  const auto ranges = impl_->Ranges(topics);
-  const auto committed = impl_->Committed(group, ranges);
   int64_t lag = 0;
-  for (size_t i = 0; i < ranges.size(); ++i) {
-    const auto& [first, end] = ranges[i];
-    const int64_t resume = committed[i].offset >= 0 ? committed[i].offset : first.offset;
-    lag += std::max<int64_t>(end - resume, 0);
-  }
+  for (const auto& partition : Progress(group, topics)) lag += std::max<int64_t>(partition.end - partition.committed, 0);
   return lag;
 }
 

@@ -14,7 +14,6 @@ namespace orderly::orchestrator {
 namespace {
 
 constexpr const char* kName = "orchestrator";
-constexpr std::chrono::milliseconds kProgressTimeout{2'000};
 
 class Module final : public app::ServiceModule {
  public:
@@ -28,8 +27,11 @@ class Module final : public app::ServiceModule {
         engine_(runtime.settings.kafka, runtime.settings.services.orchestrator.step_timeout, SystemClock::Instance(),
                 stats_),
         grpc_(*runtime.cluster),
-        horizon_([this, topic = runtime.settings.kafka.Topic(messaging::kSagaReplies)] {
-                   return consumer_->Progress(topic, kProgressTimeout);
+        offsets_(runtime.settings.kafka),
+        // Asked apart from the consumer: on its handle, each refresh held up the consumption of replies.
+        horizon_([this, group = runtime.settings.kafka.Group(messaging::ConsumerGroupOf(kName).name()),
+                  topic = runtime.settings.kafka.Topic(messaging::kSagaReplies)] {
+                   return offsets_.Progress(group, {topic});
                  },
                  SystemClock::Instance()),
         sweeper_(*runtime.cluster, engine_, horizon_, runtime.settings.services.orchestrator.sweep_interval),
@@ -66,6 +68,7 @@ class Module final : public app::ServiceModule {
   PeriodicThread stats_reporter_;
   SagaEngine engine_;
   GrpcService grpc_;
+  messaging::TopicAdmin offsets_;  // only the horizon refresher's thread uses it
   ReplyHorizon horizon_;
   TimerSweeper sweeper_;
   std::unique_ptr<messaging::Consumer> consumer_;  // stops before what its handler uses goes away

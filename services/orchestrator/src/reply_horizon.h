@@ -9,7 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "orderly/common/clock.h"
-#include "orderly/messaging/consumer.h"
+#include "orderly/messaging/topic_admin.h"
 
 namespace orderly::orchestrator {
 

@@ -88,6 +88,34 @@ TEST_F(TopicAdminTest, AGroupWithoutCommitsReportsMinusOneAndLagsByEverything) {
   EXPECT_EQ(admin_.Lag(group, {topic_}), 3);
 }
 
+TEST_F(TopicAdminTest, ProgressOfALiveGroupShowsWhereItResumesAndWhatWaits) {
+  Publish(6);
+  std::atomic<int> handled{0};
+  auto consumer = Count(handled);
+  const auto caught_up = [&] {
+    for (const auto& partition : admin_.Progress(group_, {topic_})) {
+      if (partition.committed != partition.end) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(WaitUntil(caught_up));  // asked while the group's member runs
+  consumer->Stop();
+
+  Publish(3);
+  const auto progress = admin_.Progress(group_, {topic_});
+  ASSERT_EQ(progress.size(), admin_.EndOffsets({topic_}).size());
+  int64_t committed = 0;
+  int64_t waiting = 0;
+  for (const auto& partition : progress) {
+    EXPECT_EQ(partition.topic, topic_);
+    committed += partition.committed;
+    waiting += partition.end - partition.committed;
+  }
+  EXPECT_EQ(committed, 6);
+  EXPECT_EQ(waiting, 3);
+  EXPECT_EQ(admin_.Lag(group_, {topic_}), 3);
+}
+
 TEST_F(TopicAdminTest, RewindingAGroupWithLiveMembersIsRefused) {
   Publish(4);
   std::atomic<int> handled{0};

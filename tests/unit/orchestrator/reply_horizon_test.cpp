@@ -20,44 +20,44 @@ class ReplyHorizonTest : public ::testing::Test {
 TEST_F(ReplyHorizonTest, UnknownUntilTheFirstRefresh) { EXPECT_FALSE(horizon_.Get().has_value()); }
 
 TEST_F(ReplyHorizonTest, CaughtUpConsumerMovesTheHorizonToTheRefresh) {
-  progress_ = {{0, 5, 5}, {1, 7, 7}};
+  progress_ = {{"r", 0, 5, 5}, {"r", 1, 7, 7}};
   horizon_.Refresh();
   EXPECT_EQ(horizon_.Get(), clock_.Now());
 }
 
 TEST_F(ReplyHorizonTest, ReplyWaitingToBeConsumedHoldsTheHorizonUntilItIsCommitted) {
-  progress_ = {{0, 5, 5}};
+  progress_ = {{"r", 0, 5, 5}};
   horizon_.Refresh();
   const Clock::TimePoint caught_up = clock_.Now();
 
   clock_.Advance(milliseconds(100));
-  progress_ = {{0, 5, 6}};  // one reply arrived, not yet handled
+  progress_ = {{"r", 0, 5, 6}};  // one reply arrived, not yet handled
   horizon_.Refresh();
   const Clock::TimePoint waiting_since = clock_.Now();
   for (int i = 0; i < 50; ++i) {  // the orchestrator is behind for 5 s
     clock_.Advance(milliseconds(100));
-    progress_ = {{0, 5, 7}};
+    progress_ = {{"r", 0, 5, 7}};
     horizon_.Refresh();
     EXPECT_EQ(horizon_.Get(), caught_up);
   }
 
-  progress_ = {{0, 6, 7}};  // the first reply handled: everything before its snapshot is known
+  progress_ = {{"r", 0, 6, 7}};  // the first reply handled: everything before its snapshot is known
   horizon_.Refresh();
   EXPECT_EQ(horizon_.Get(), waiting_since);
   clock_.Advance(milliseconds(100));
-  progress_ = {{0, 7, 7}};
+  progress_ = {{"r", 0, 7, 7}};
   horizon_.Refresh();
   EXPECT_EQ(horizon_.Get(), clock_.Now());
 }
 
 TEST_F(ReplyHorizonTest, EveryPartitionMustReachItsEnd) {
-  progress_ = {{0, 3, 3}, {1, 1, 2}};
+  progress_ = {{"r", 0, 3, 3}, {"r", 1, 1, 2}};
   horizon_.Refresh();
   EXPECT_FALSE(horizon_.Get().has_value());
 }
 
 TEST_F(ReplyHorizonTest, BrokerOutageFreezesTheHorizon) {
-  progress_ = {{0, 1, 1}};
+  progress_ = {{"r", 0, 1, 1}};
   horizon_.Refresh();
   const auto before = horizon_.Get();
   clock_.Advance(milliseconds(20'000));
@@ -68,7 +68,7 @@ TEST_F(ReplyHorizonTest, BrokerOutageFreezesTheHorizon) {
 }
 
 TEST_F(ReplyHorizonTest, SnapshotsBeyondTheCapAreMergedLaterNeverEarlier) {
-  progress_ = {{0, 0, 1}};
+  progress_ = {{"r", 0, 0, 1}};
   for (size_t i = 0; i < ReplyHorizon::kMaxSnapshots + 10; ++i) {
     clock_.Advance(milliseconds(10));
     progress_[0].end += 1;

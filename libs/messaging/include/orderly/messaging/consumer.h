@@ -51,13 +51,6 @@ struct Handlers {
   BatchHandler batch;
 };
 
-/// How far a consumer group has come on one partition.
-struct PartitionProgress {
-  int32_t partition = 0;
-  int64_t committed = 0;  // where the group resumes: its committed offset, or the partition's start
-  int64_t end = 0;        // the offset the next record will get
-};
-
 /// A Kafka consumer-group member on its own thread (at-least-once). It takes what the broker has
 /// ready, up to max_batch records, hands them to the batch handler, then the one-at-a-time handler
 /// for what is left, and only then commits the batch's offsets (asynchronously: a lost commit means
@@ -77,12 +70,6 @@ class Consumer final {
 
   /// Stops consuming; idempotent. Blocks until the current batch is finished.
   void Stop();
-
-  /// The group's progress on every partition of `topic` (full name), as the broker reports it now,
-  /// whichever member holds each partition. Thread-safe; consumption goes on meanwhile.
-  /// @throws orderly::Unavailable if the broker does not answer within `timeout`.
-  [[nodiscard]] std::vector<PartitionProgress> Progress(const std::string& topic,
-                                                        std::chrono::milliseconds timeout) const;
 
   /// Records whose handler returned, and records sent to a dead-letter topic; for metrics and tests.
   [[nodiscard]] uint64_t handled() const;

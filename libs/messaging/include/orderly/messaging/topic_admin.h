@@ -19,8 +19,17 @@ struct PartitionOffset {
   bool operator==(const PartitionOffset&) const = default;
 };
 
+/// How far a consumer group has come on one partition.
+struct PartitionProgress {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t committed = 0;  // where the group resumes: its committed offset, or the partition's start
+  int64_t end = 0;        // the offset the next record will get
+};
+
 /// Operator access to topics and consumer groups, outside any group's membership: read a whole
 /// topic, see where a group stands, rewind it. Topic and group names are full (prefix applied).
+/// Not thread-safe.
 class TopicAdmin final {
  public:
   /// @throws orderly::InvalidArgument on bad settings.
@@ -41,6 +50,13 @@ class TopicAdmin final {
   /// @throws orderly::Unavailable if the broker does not answer.
   [[nodiscard]] std::vector<PartitionOffset> CommittedOffsets(const std::string& group,
                                                               const std::vector<std::string>& topics);
+
+  /// The group's progress on every partition of `topics`, as the broker reports it now, whichever
+  /// member holds each partition. Asked outside the group's members, so their consumption never
+  /// waits for it; repeated calls for one group reuse one connection.
+  /// @throws orderly::Unavailable if the broker does not answer.
+  [[nodiscard]] std::vector<PartitionProgress> Progress(const std::string& group,
+                                                        const std::vector<std::string>& topics);
 
   /// Records of `topics` that `group` has yet to consume: per partition, its end minus where the
   /// group resumes (its committed offset, or the partition's first offset if it has none).
