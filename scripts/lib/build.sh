@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   postgresql postgresql-client redis-server redis-tools kcat
   procps iproute2 util-linux jq bsdextrautils
+  podman buildah runc debootstrap  # scripts/dev image and its smoke test (tests/deploy)
   docker-compose python3-yaml python3-jsonschema  # offline checks of docker-compose.yml and deploy/k8s (tests/deploy)
 )
 
