@@ -209,8 +209,9 @@ def _check_ports_and_grace(service, deployment, container, config_map, config, p
 
 def _check_client_target(docs, config_map, config, problems):
     """services.order.inventory.target: dns:/// and a headless Service of the inventory pods, so the order
-    service sees every inventory pod and balances over them itself."""
-    target = str((((config.get("services") or {}).get("order") or {}).get("inventory") or {}).get("target", ""))
+    service sees every inventory pod and balances over them itself (load_balancing: round_robin)."""
+    client = ((config.get("services") or {}).get("order") or {}).get("inventory") or {}
+    target = str(client.get("target", ""))
     host, port = host_port(target)
     service = named(docs, "Service", host)
     inventory = [d for s, d in orderly_deployments(docs) if s == "inventory"]
@@ -223,6 +224,9 @@ def _check_client_target(docs, config_map, config, problems):
         problems.add(subject(service), "does not select the inventory pods")
     elif port not in [p.get("port") for p in service["spec"].get("ports", [])]:
         problems.add(subject(service), f"has no port {port} ({where})")
+    elif client.get("load_balancing") != "round_robin":
+        problems.add(subject(config_map), "services.order.inventory.load_balancing: round_robin, or every call "
+                                          "of an order pod goes to one inventory pod")
 
 
 def check_services(docs, problems):

@@ -185,6 +185,15 @@ patches:
             f"ConfigMap/{name}: services.order.inventory.target dns:///orderly-inventory-headless:17002: "
             "orderly-inventory-headless is not a rendered headless Service"])
 
+    def test_inventory_calls_must_be_spread_over_the_pods(self):
+        def edit(docs):
+            data = self.config_map(docs)["data"]
+            data["config.yaml"] = data["config.yaml"].replace("      load_balancing: round_robin\n", "")
+        name = self.config_map(self.rendered["dev"])["metadata"]["name"]
+        self.assertEqual(self.problems(edit), [
+            f"ConfigMap/{name}: services.order.inventory.load_balancing: round_robin, or every call of an order "
+            "pod goes to one inventory pod"])
+
     def test_service_must_select_pods_and_name_their_port(self):
         def edit(docs):
             find(docs, "Service", "orderly-payment")["spec"]["ports"][0]["targetPort"] = "http"

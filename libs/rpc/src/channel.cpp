@@ -17,15 +17,16 @@ std::string Seconds(std::chrono::milliseconds ms) {
 
 }  // namespace
 
-std::string RetryServiceConfig(const ClientSettings& settings) {
-  return R"({"methodConfig":[{"name":[{}],"retryPolicy":{"maxAttempts":)" + std::to_string(settings.max_attempts) +
+std::string ServiceConfig(const ClientSettings& settings) {
+  return R"({"loadBalancingConfig":[{")" + settings.load_balancing + R"(":{}}],)"
+         R"("methodConfig":[{"name":[{}],"retryPolicy":{"maxAttempts":)" + std::to_string(settings.max_attempts) +
          R"(,"initialBackoff":")" + Seconds(settings.initial_backoff) + R"(","maxBackoff":")" +
          Seconds(settings.max_backoff) + R"(","backoffMultiplier":2,"retryableStatusCodes":["UNAVAILABLE"]}}]})";
 }
 
 std::shared_ptr<grpc::Channel> CreateChannel(const ClientSettings& settings) {
   grpc::ChannelArguments args;
-  args.SetServiceConfigJSON(RetryServiceConfig(settings));
+  args.SetServiceConfigJSON(ServiceConfig(settings));
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
   return grpc::CreateCustomChannel(settings.target, grpc::InsecureChannelCredentials(), args);
 }

@@ -18,6 +18,7 @@ ClientSettings ClientSettings::Parse(const config::Node& section, std::string_vi
   s.max_attempts = static_cast<int>(section.Int("max_attempts", s.max_attempts, 1, 5));
   s.initial_backoff = std::chrono::milliseconds(section.Int("initial_backoff_ms", s.initial_backoff.count(), 1, 60'000));
   s.max_backoff = std::chrono::milliseconds(section.Int("max_backoff_ms", s.max_backoff.count(), 1, 600'000));
+  s.load_balancing = section.OneOf("load_balancing", s.load_balancing, {"pick_first", "round_robin"});
   return s;
 }
 

@@ -10,9 +10,9 @@
 
 namespace orderly::rpc {
 
-/// The gRPC service config for `settings`: UNAVAILABLE calls to any method are retried with
-/// exponential backoff, within each call's deadline.
-[[nodiscard]] std::string RetryServiceConfig(const ClientSettings& settings);
+/// The gRPC service config for `settings`: its load-balancing policy, and UNAVAILABLE calls to any
+/// method retried with exponential backoff, within each call's deadline.
+[[nodiscard]] std::string ServiceConfig(const ClientSettings& settings);
 
 /// An insecure channel to settings.target with the retry policy applied.
 [[nodiscard]] std::shared_ptr<grpc::Channel> CreateChannel(const ClientSettings& settings);

@@ -24,6 +24,9 @@ struct ClientSettings {
   int max_attempts = 3;  // UNAVAILABLE calls are retried by gRPC up to this many attempts
   std::chrono::milliseconds initial_backoff{50};
   std::chrono::milliseconds max_backoff{500};
+  // gRPC's policy over the target's addresses: "pick_first" (one connection) or "round_robin"
+  // (every address the resolver returns, e.g. a headless Service's pods through dns:///).
+  std::string load_balancing = "pick_first";
 
   /// `default_target` applies when the section names none.
   static ClientSettings Parse(const config::Node& section, std::string_view default_target);
