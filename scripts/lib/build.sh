@@ -7,6 +7,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libabsl-dev
   librdkafka-dev libpqxx-dev libpq-dev libhiredis-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+  libjwt-dev nlohmann-json3-dev  # JWT verification and minting behind libs/auth (JWKS parsing)
   postgresql postgresql-client redis-server redis-tools kcat
   procps iproute2 util-linux jq bsdextrautils
   podman buildah runc debootstrap  # scripts/dev image and its smoke test (tests/deploy)

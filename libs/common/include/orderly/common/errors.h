@@ -15,6 +15,8 @@ enum class ErrorCode {
   kConflict,
   kUnavailable,
   kResourceExhausted,
+  kUnauthenticated,
+  kPermissionDenied,
   kInternal,
 };
 
@@ -76,6 +78,24 @@ class ResourceExhausted : public Error {
 
  private:
   std::chrono::milliseconds retry_after_;
+};
+
+/// The caller's credentials are missing or fail a check; `check()` names it ("missing", "signature",
+/// "expired", "audience", ...) so logs and tests can tell them apart. The message never holds the token.
+class Unauthenticated : public Error {
+ public:
+  Unauthenticated(std::string check, const std::string& message)
+      : Error(ErrorCode::kUnauthenticated, check + ": " + message), check_(std::move(check)) {}
+  [[nodiscard]] const std::string& check() const noexcept { return check_; }
+
+ private:
+  std::string check_;
+};
+
+/// The caller is known but may not do this (wrong scope, or another customer's order or account).
+class PermissionDenied : public Error {
+ public:
+  explicit PermissionDenied(const std::string& message) : Error(ErrorCode::kPermissionDenied, message) {}
 };
 
 /// A bug or broken invariant; never retried.
