@@ -12,6 +12,7 @@ PACKAGES=(
   procps iproute2 util-linux jq bsdextrautils
   podman buildah runc debootstrap  # scripts/dev image and its smoke test (tests/deploy)
   docker-compose python3-yaml python3-jsonschema  # offline checks of docker-compose.yml and deploy/k8s (tests/deploy)
+  libcpp-httplib-dev prometheus  # each service's /metrics endpoint; promtool checks metrics and alert rules
 )
 
 cmd_deps() {

@@ -180,6 +180,10 @@ stack_status() {
     fi
     printf '%-12s %-10s %s\n' "${entry%%=*}" "$state" "grpc://${entry#*=}"
   done
+  # Prometheus scrapes each service's GET /metrics (services.<name>.metrics_listen).
+  for entry in ${ORDERLY_METRICS:-}; do
+    printf '%-12s %-10s %s\n' "${entry%%=*}" metrics "http://${entry#*=}/metrics"
+  done
   return $healthy
 }
 

@@ -37,6 +37,9 @@ void PrintStackEnv(const orderly::app::PlatformSettings& settings) {
   std::printf("ORDERLY_SERVICES='inventory=%s payment=%s order=%s orchestrator=%s'\n",
               services.inventory.server.listen.c_str(), services.payment.server.listen.c_str(),
               services.order.server.listen.c_str(), services.orchestrator.server.listen.c_str());
+  std::printf("ORDERLY_METRICS='inventory=%s payment=%s order=%s orchestrator=%s'\n",
+              services.inventory.server.metrics_listen.c_str(), services.payment.server.metrics_listen.c_str(),
+              services.order.server.metrics_listen.c_str(), services.orchestrator.server.metrics_listen.c_str());
 }
 
 }  // namespace

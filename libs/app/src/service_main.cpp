@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "orderly/messaging/outbox.h"
+#include "orderly/metrics/http_server.h"
+#include "orderly/metrics/process_metrics.h"
 #include "orderly/messaging/topics.h"
 #include "orderly/rpc/server.h"
 
@@ -48,6 +50,8 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   log::Init(settings.log, definition.name);
   try {
     const rpc::ServerSettings server_settings = definition.server_settings(settings);
+    metrics::ProcessMetrics process_metrics(metrics::DefaultRegistry());
+    metrics::HttpServer metrics_server(metrics::DefaultRegistry(), server_settings.metrics_listen);
     Runtime runtime(std::move(settings), definition.schema, definition.migrations);
     const std::unique_ptr<ServiceModule> module = definition.build(runtime);
     rpc::Server server(server_settings);

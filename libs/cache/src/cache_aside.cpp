@@ -5,7 +5,19 @@
 namespace orderly::cache {
 
 CacheAside::CacheAside(RedisClient& client, std::string prefix, std::chrono::seconds ttl)
-    : client_(client), prefix_(std::move(prefix)), ttl_(ttl) {}
+    : client_(client), prefix_(std::move(prefix)), ttl_(ttl) {
+  auto& registry = metrics::DefaultRegistry();
+  const auto counter = [&](const char* name, const char* help, const std::atomic<uint64_t>& value) {
+    metrics_.push_back(registry.AddCallback({name, help, metrics::Type::kCounter, {"cache"}}, [this, &value] {
+      return std::vector<metrics::Sample>{{{prefix_}, static_cast<double>(value.load())}};
+    }));
+  };
+  counter("orderly_cache_hits_total", "Cache-aside reads answered by Redis, by cache.", stats_.hits);
+  counter("orderly_cache_misses_total", "Cache-aside reads that went to the loader (PostgreSQL), by cache.",
+          stats_.misses);
+  counter("orderly_cache_redis_errors_total", "Cache-aside Redis operations that failed and were skipped, by cache.",
+          stats_.redis_errors);
+}
 
 void CacheAside::NoteRedisError(const char* operation, const std::exception& e) {
   ++stats_.redis_errors;

@@ -13,6 +13,7 @@
 #include "kafka_record.h"
 #include "orderly/messaging/dead_letters.h"
 #include "orderly/messaging/envelope.h"
+#include "orderly/metrics/registry.h"
 
 namespace orderly::messaging {
 
@@ -22,6 +23,13 @@ std::string ConsumedMessage::Header(std::string_view name) const {
   }
   return "";
 }
+
+// A topic's message counters, resolved once per consumer.
+struct TopicCounters {
+  metrics::Counter* handled;
+  metrics::Counter* retried;
+  metrics::Counter* dead_lettered;
+};
 
 struct Consumer::Impl {
   KafkaSettings settings;
@@ -34,10 +42,56 @@ struct Consumer::Impl {
   std::atomic<uint64_t> dead_lettered{0};
   std::mutex mutex;
   std::condition_variable wake;  // cuts backoff waits short on Stop
+  std::map<std::string, TopicCounters, std::less<>> counters;  // by topic; fixed after construction
+  metrics::Family<metrics::Gauge>& lag_family;
+  std::map<std::string, std::map<int32_t, metrics::Gauge*>, std::less<>> lag;  // consumer thread only
   std::thread thread;
 
-  Impl(const KafkaSettings& s, std::string group, Handlers h, Producer& dlq)
-      : settings(s), group_id(std::move(group)), handlers(std::move(h)), dead_letters(dlq) {}
+  Impl(const KafkaSettings& s, std::string group, Handlers h, Producer& dlq, const std::vector<std::string>& topics)
+      : settings(s),
+        group_id(std::move(group)),
+        handlers(std::move(h)),
+        dead_letters(dlq),
+        lag_family(metrics::DefaultRegistry().GaugeFamily(
+            "orderly_kafka_consumer_lag", "Records in a partition after the consumer's position, as of its last fetch.",
+            {"group", "topic", "partition"})) {
+    auto& registry = metrics::DefaultRegistry();
+    auto& handled_family = registry.CounterFamily("orderly_messages_handled_total",
+                                                  "Consumed messages whose handler completed, by topic.", {"topic"});
+    auto& retried_family = registry.CounterFamily(
+        "orderly_messages_retried_total", "Handler attempts that failed and will be retried, by topic.", {"topic"});
+    auto& dead_family = registry.CounterFamily("orderly_messages_dead_lettered_total",
+                                               "Consumed messages sent to their dead-letter topic, by topic.", {"topic"});
+    for (const auto& topic : topics) {
+      counters[topic] = TopicCounters{&handled_family.Labels({topic}), &retried_family.Labels({topic}),
+                                      &dead_family.Labels({topic})};
+    }
+  }
+
+  TopicCounters* CountersOf(std::string_view topic) {
+    const auto it = counters.find(topic);
+    return it == counters.end() ? nullptr : &it->second;
+  }
+
+  // Lag per partition after a batch: the high watermark librdkafka learned with the fetch (no broker
+  // round trip) minus the position after the batch.
+  void RecordLag(const std::vector<ConsumedMessage>& batch) {
+    std::map<std::pair<std::string_view, int32_t>, int64_t> next;
+    for (const auto& message : batch) next[{message.topic, message.partition}] = message.offset + 1;
+    for (const auto& [partition, offset] : next) {
+      int64_t low = 0;
+      int64_t high = 0;
+      const std::string topic(partition.first);
+      if (consumer->get_watermark_offsets(topic, partition.second, &low, &high) != RdKafka::ERR_NO_ERROR) continue;
+      auto& gauges = lag[topic];
+      auto it = gauges.find(partition.second);
+      if (it == gauges.end()) {
+        it = gauges.emplace(partition.second, &lag_family.Labels({group_id, topic, std::to_string(partition.second)}))
+                 .first;
+      }
+      it->second->Set(static_cast<double>(std::max<int64_t>(high - offset, 0)));
+    }
+  }
 
   // Waits out a retry backoff; false if the consumer is stopping.
   bool Backoff(int attempt) {
@@ -53,6 +107,7 @@ struct Consumer::Impl {
       try {
         handlers.one(message);
         ++handled;
+        if (TopicCounters* topic = CountersOf(message.topic)) topic->handled->Inc();
         return true;
       } catch (const PoisonMessage& e) {
         return SendToDeadLetters(message, e.what(), attempt);
@@ -60,11 +115,13 @@ struct Consumer::Impl {
         spdlog::warn("{}[{}]@{}: dependency unavailable, will retry: {}", message.topic, message.partition,
                      message.offset, e.what());
         --attempt;  // an outage is not the message's fault
+        if (TopicCounters* topic = CountersOf(message.topic)) topic->retried->Inc();
         if (!Backoff(1)) return false;
       } catch (const std::exception& e) {
         spdlog::warn("{}[{}]@{}: attempt {}/{} failed: {}", message.topic, message.partition, message.offset, attempt,
                      settings.max_attempts, e.what());
         if (attempt >= settings.max_attempts) return SendToDeadLetters(message, e.what(), attempt);
+        if (TopicCounters* topic = CountersOf(message.topic)) topic->retried->Inc();
         if (!Backoff(attempt)) return false;
       }
     }
@@ -76,6 +133,7 @@ struct Consumer::Impl {
       const auto result = dead_letters.PublishBatch({dead});
       if (result.front().delivered) {
         ++dead_lettered;
+        if (TopicCounters* topic = CountersOf(message.topic)) topic->dead_lettered->Inc();
         spdlog::error("{}[{}]@{} dead-lettered to {}: {}", message.topic, message.partition, message.offset,
                       dead.topic, error);
         return true;
@@ -114,6 +172,10 @@ struct Consumer::Impl {
       try {
         done = handlers.batch(batch);
         handled += static_cast<uint64_t>(std::count(done.begin(), done.end(), true));
+        for (size_t i = 0; i < batch.size(); ++i) {
+          if (!done[i]) continue;
+          if (TopicCounters* topic = CountersOf(batch[i].topic)) topic->handled->Inc();
+        }
       } catch (const std::exception& e) {
         spdlog::warn("kafka consumer {}: batch of {} failed, handling one at a time: {}", group_id, batch.size(),
                      e.what());
@@ -153,6 +215,7 @@ struct Consumer::Impl {
       std::vector<ConsumedMessage> batch = Fetch();
       if (batch.empty()) continue;
       if (!ProcessBatch(batch)) break;  // stopping: not committed, so the batch is redelivered
+      RecordLag(batch);
       Commit(batch, false);
       last = std::move(batch);
     }
@@ -162,7 +225,7 @@ struct Consumer::Impl {
 
 Consumer::Consumer(const KafkaSettings& settings, std::string group_id, std::vector<std::string> topics,
                    Handlers handlers, Producer& dead_letters)
-    : impl_(std::make_unique<Impl>(settings, std::move(group_id), std::move(handlers), dead_letters)) {
+    : impl_(std::make_unique<Impl>(settings, std::move(group_id), std::move(handlers), dead_letters, topics)) {
   auto conf = detail::MakeConf({
       {"bootstrap.servers", settings.brokers},
       {"client.id", settings.client_id},

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "connection_pool.h"
+#include "orderly/metrics/registry.h"
 #include "orderly/pg/hash_ring.h"
 #include "pqxx_errors.h"
 #include "result_data.h"
@@ -64,6 +65,34 @@ struct Cluster::Impl {
   std::vector<std::string> dsns;
   std::vector<std::string> contexts;  // "postgres shard <name> (...)" for messages
   std::vector<std::unique_ptr<detail::ConnectionPool>> pools;
+  std::vector<metrics::CallbackHandle> pool_metrics;  // after pools: they go first
+
+  // Pool figures of every shard, one sample per shard, computed by `figure`.
+  metrics::Registry::Callback PoolSamples(std::function<double(const PoolStats&)> figure) const {
+    return [this, figure = std::move(figure)] {
+      std::vector<metrics::Sample> samples;
+      for (size_t shard = 0; shard < pools.size(); ++shard) {
+        samples.push_back({{schema, settings.shards[shard].name}, figure(pools[shard]->Stats())});
+      }
+      return samples;
+    };
+  }
+
+  void RegisterPoolMetrics(metrics::Registry& registry) {
+    const std::vector<std::string> labels{"schema", "shard"};
+    pool_metrics.push_back(registry.AddCallback(
+        {"orderly_pg_pool_connections", "Open PostgreSQL connections (idle and in use), by shard.",
+         metrics::Type::kGauge, labels},
+        PoolSamples([](const PoolStats& stats) { return static_cast<double>(stats.open); })));
+    pool_metrics.push_back(registry.AddCallback(
+        {"orderly_pg_pool_in_use", "PostgreSQL connections on loan to a transaction, by shard.",
+         metrics::Type::kGauge, labels},
+        PoolSamples([](const PoolStats& stats) { return static_cast<double>(stats.open - stats.idle); })));
+    pool_metrics.push_back(registry.AddCallback(
+        {"orderly_pg_pool_max_connections", "The connection pool's size limit (postgres.pool_size), by shard.",
+         metrics::Type::kGauge, labels},
+        PoolSamples([size = settings.pool_size](const PoolStats&) { return static_cast<double>(size); })));
+  }
 
   Impl(const Settings& s, std::string schema_name)
       : settings(s), schema(std::move(schema_name)), ring(s.shards.size(), static_cast<size_t>(s.virtual_nodes)) {}
@@ -85,10 +114,16 @@ Cluster::Cluster(const Settings& settings, std::string schema) : impl_(std::make
     impl_->dsns.push_back(dsn);
     impl_->contexts.push_back("postgres shard " + shard.Describe());
     impl_->pools.push_back(std::make_unique<detail::ConnectionPool>(
-        shard.Describe(), dsn, static_cast<size_t>(settings.pool_size), settings.acquire_timeout));
+        shard.Describe(), dsn, static_cast<size_t>(settings.pool_size), settings.acquire_timeout,
+        metrics::DefaultRegistry()
+            .HistogramFamily("orderly_pg_pool_wait_seconds",
+                             "Time a transaction waited for a PostgreSQL connection (connecting included), by shard.",
+                             {"schema", "shard"}, metrics::LatencyBuckets())
+            .Labels({impl_->schema, shard.name})));
     // Fail start-up now rather than on the first request; the connection stays pooled.
     auto lease = impl_->pools.back()->Acquire();
   }
+  impl_->RegisterPoolMetrics(metrics::DefaultRegistry());
 }
 
 Cluster::~Cluster() = default;

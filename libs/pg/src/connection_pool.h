@@ -7,6 +7,7 @@
 #include <pqxx/connection>
 
 #include "orderly/common/bounded_pool.h"
+#include "orderly/metrics/metric.h"
 #include "orderly/pg/cluster.h"
 
 namespace orderly::pg::detail {
@@ -20,8 +21,9 @@ class ConnectionPool final {
  public:
   using Lease = BoundedPool<pqxx::connection>::Lease;
 
+  /// Each Acquire's wait (connecting included) is observed in `wait_seconds`.
   ConnectionPool(std::string description, const std::string& dsn, size_t max_size,
-                 std::chrono::milliseconds acquire_timeout);
+                 std::chrono::milliseconds acquire_timeout, metrics::Histogram& wait_seconds);
 
   /// @throws PoolExhausted after acquire_timeout; ConnectionError if a new connection fails.
   Lease Acquire();
@@ -31,6 +33,7 @@ class ConnectionPool final {
   const std::string description_;
   const size_t max_size_;
   const std::chrono::milliseconds acquire_timeout_;
+  metrics::Histogram& wait_seconds_;
   BoundedPool<pqxx::connection> pool_;
 };
 

@@ -2,6 +2,15 @@
 
 namespace orderly::rpc {
 
+CircuitBreaker::CircuitBreaker(const std::string& name, int failure_threshold, std::chrono::milliseconds open_for,
+                               Now now)
+    : CircuitBreaker(failure_threshold, open_for, std::move(now)) {
+  state_metric_ = metrics::DefaultRegistry().AddCallback(
+      {"orderly_circuit_breaker_state", "A client circuit breaker's state: 0 closed, 1 open, 2 half-open.",
+       metrics::Type::kGauge, {"breaker"}},
+      [this, name] { return std::vector<metrics::Sample>{{{name}, static_cast<double>(state())}}; });
+}
+
 bool CircuitBreaker::Allow() {
   std::lock_guard lock(mutex_);
   if (!open_) return true;
@@ -29,6 +38,13 @@ void CircuitBreaker::RecordFailure() {
 bool CircuitBreaker::open() const {
   std::lock_guard lock(mutex_);
   return open_;
+}
+
+CircuitBreaker::State CircuitBreaker::state() const {
+  std::lock_guard lock(mutex_);
+  if (!open_) return State::kClosed;
+  if (trial_in_flight_ || now_() - opened_at_ >= open_for_) return State::kHalfOpen;
+  return State::kOpen;
 }
 
 }  // namespace orderly::rpc

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "metrics_interceptor.h"
 #include "orderly/common/errors.h"
 
 namespace orderly::rpc {
@@ -50,7 +51,9 @@ void Server::Start() {
   // gRPC shares ports by default (SO_REUSEPORT); two servers on one address is a misconfiguration.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (auto* service : impl_->services) builder.RegisterService(service);
-  if (!impl_->interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(impl_->interceptors));
+  // Metrics come last, so they record what the handler and every other stage made of the call.
+  impl_->interceptors.push_back(MakeMetricsInterceptorFactory(metrics::DefaultRegistry()));
+  builder.experimental().SetInterceptorCreators(std::move(impl_->interceptors));
   impl_->server = builder.BuildAndStart();
   if (impl_->server == nullptr || impl_->port == 0) {
     impl_->server.reset();

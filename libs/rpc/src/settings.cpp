@@ -5,6 +5,7 @@ namespace orderly::rpc {
 ServerSettings ServerSettings::Parse(const config::Node& section) {
   ServerSettings s;
   s.listen = section.HostPort("listen", s.listen, 0);
+  s.metrics_listen = section.HostPort("metrics_listen", s.metrics_listen, 0);
   s.shutdown_grace = std::chrono::milliseconds(section.Int("shutdown_grace_ms", s.shutdown_grace.count(), 0, 600'000));
   s.max_message_bytes = static_cast<int>(section.Int("max_message_bytes", s.max_message_bytes, 1024, 64 << 20));
   return s;

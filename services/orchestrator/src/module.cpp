@@ -18,8 +18,10 @@ constexpr const char* kName = "orchestrator";
 class Module final : public app::ServiceModule {
  public:
   explicit Module(app::Runtime& runtime)
-      : stats_reporter_(runtime.settings.services.orchestrator.stats_interval,
+      : cluster_(*runtime.cluster),
+        stats_reporter_(runtime.settings.services.orchestrator.stats_interval,
                         [this, interval = runtime.settings.services.orchestrator.stats_interval] {
+                          CountInFlight();
                           if (const std::string report = stats_.TakeReport(interval); !report.empty()) {
                             spdlog::info("{}", report);
                           }
@@ -64,6 +66,30 @@ class Module final : public app::ServiceModule {
     }
   }
 
+  // The sagas_in_flight gauge: unfinished sagas on every shard, counted at each stats interval.
+  void CountInFlight() {
+    try {
+      int64_t count = 0;
+      pg::TxOptions read_only;
+      read_only.read_only = true;
+      for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
+        count += cluster_.Transact(
+            shard,
+            [](pg::Transaction& tx) {
+              return tx.Exec("SELECT count(*) FROM saga_instances WHERE state <> ALL($1::text[])",
+                             {"{SAGA_STATE_CONFIRMED,SAGA_STATE_REJECTED,SAGA_STATE_CANCELLED}"})
+                  .One()
+                  .Int(0);
+            },
+            read_only);
+      }
+      stats_.SetInFlight(count);
+    } catch (const std::exception& e) {
+      spdlog::warn("cannot count the sagas in flight: {}", e.what());
+    }
+  }
+
+  pg::Cluster& cluster_;
   SagaStats stats_;
   PeriodicThread stats_reporter_;
   SagaEngine engine_;

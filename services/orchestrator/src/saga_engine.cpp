@@ -163,6 +163,7 @@ void SagaEngine::Start(pg::Transaction& tx, const v1::Envelope& event) {
       {saga.saga_id, saga.order_id, saga.customer_id, v1::SagaState_Name(saga.state),
        pg::Param::Bytes(placed.SerializeAsString())});
   if (created.affected_rows() == 0) return;  // this order's saga already runs
+  tx.AfterCommit([this] { stats_.SagaStarted(); });
   Send(tx, saga, event, ForStock<v1::ReserveStock>(saga), kReserve, false, true);
   auto authorize = ForPayment<v1::AuthorizePayment>(saga);
   *authorize.mutable_amount() = placed.total();

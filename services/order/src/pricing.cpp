@@ -9,7 +9,7 @@ InventoryPricer::InventoryPricer(const rpc::ClientSettings& settings, int breake
                                  std::chrono::milliseconds breaker_open)
     : settings_(settings),
       stub_(v1::InventoryService::NewStub(rpc::CreateChannel(settings))),
-      breaker_(breaker_failures, breaker_open) {}
+      breaker_("inventory", breaker_failures, breaker_open) {}
 
 v1::Product InventoryPricer::Product(const std::string& sku, const std::string& field) {
   if (!breaker_.Allow()) {

@@ -49,5 +49,26 @@ TEST_F(CircuitBreakerTest, FailedTrialReopens) {
   EXPECT_TRUE(breaker_.Allow());
 }
 
+TEST_F(CircuitBreakerTest, StateGoesClosedOpenHalfOpen) {
+  EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kClosed);
+  for (int i = 0; i < 3; ++i) breaker_.RecordFailure();
+  EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kOpen);
+  now_ += std::chrono::seconds(5);
+  EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kHalfOpen);
+  breaker_.RecordSuccess();
+  EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kClosed);
+}
+
+TEST_F(CircuitBreakerTest, NamedBreakerExposesItsState) {
+  std::chrono::steady_clock::time_point now{};
+  {
+    CircuitBreaker named("pricing_test", 1, std::chrono::seconds(5), [&] { return now; });
+    named.RecordFailure();
+    EXPECT_NE(metrics::DefaultRegistry().Expose().find("orderly_circuit_breaker_state{breaker=\"pricing_test\"} 1\n"),
+              std::string::npos);
+  }
+  EXPECT_EQ(metrics::DefaultRegistry().Expose().find("breaker=\"pricing_test\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace orderly::rpc

@@ -4,13 +4,16 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "orderly/cache/redis_client.h"
+#include "orderly/metrics/registry.h"
 
 namespace orderly::cache {
 
 /// Cache-aside over Redis for serialized values (e.g. a protobuf). Redis trouble never fails a
 /// read: it falls through to the loader, and RedisClient's cool-down keeps that fast. Thread-safe.
+/// Its stats are exposed as orderly_cache_{hits,misses,redis_errors}_total{cache="<prefix>"}.
 ///
 /// Writers call Invalidate after their transaction commits; the TTL bounds how long a value can
 /// stay stale if a load races an invalidation.
@@ -42,6 +45,7 @@ class CacheAside final {
   const std::string prefix_;
   const std::chrono::seconds ttl_;
   Stats stats_;
+  std::vector<metrics::CallbackHandle> metrics_;  // last: unregistered before stats_ goes
 };
 
 }  // namespace orderly::cache

@@ -4,7 +4,10 @@
 #include <functional>
 #include <mutex>
 
+#include <string>
+
 #include "absl/base/thread_annotations.h"
+#include "orderly/metrics/registry.h"
 
 namespace orderly::rpc {
 
@@ -18,6 +21,10 @@ class CircuitBreaker final {
   CircuitBreaker(int failure_threshold, std::chrono::milliseconds open_for,
                  Now now = [] { return std::chrono::steady_clock::now(); })
       : failure_threshold_(failure_threshold), open_for_(open_for), now_(std::move(now)) {}
+  /// A breaker whose state is exposed as orderly_circuit_breaker_state{breaker="<name>"} in the
+  /// default registry (0 closed, 1 open, 2 half-open) while it lives.
+  CircuitBreaker(const std::string& name, int failure_threshold, std::chrono::milliseconds open_for,
+                 Now now = [] { return std::chrono::steady_clock::now(); });
   CircuitBreaker(const CircuitBreaker&) = delete;
   CircuitBreaker& operator=(const CircuitBreaker&) = delete;
 
@@ -26,6 +33,10 @@ class CircuitBreaker final {
   void RecordSuccess();
   void RecordFailure();
   [[nodiscard]] bool open() const;
+
+  enum class State { kClosed = 0, kOpen = 1, kHalfOpen = 2 };
+  /// Half-open: the open period is over (or its trial call is out) and a trial decides.
+  [[nodiscard]] State state() const;
 
  private:
   const int failure_threshold_;
@@ -36,6 +47,7 @@ class CircuitBreaker final {
   bool open_ ABSL_GUARDED_BY(mutex_) = false;
   bool trial_in_flight_ ABSL_GUARDED_BY(mutex_) = false;
   std::chrono::steady_clock::time_point opened_at_ ABSL_GUARDED_BY(mutex_);
+  metrics::CallbackHandle state_metric_;  // last: unregistered before the rest goes
 };
 
 }  // namespace orderly::rpc

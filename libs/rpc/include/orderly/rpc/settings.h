@@ -10,6 +10,8 @@ namespace orderly::rpc {
 /// A service's `server` config: where it listens and how it stops.
 struct ServerSettings {
   std::string listen = "127.0.0.1:0";  // port 0 picks a free port (tests)
+  // Where Prometheus scrapes GET /metrics over HTTP (host:port; port 0 picks a free port).
+  std::string metrics_listen = "127.0.0.1:0";
   // In-flight calls get this long to finish after SIGTERM before they are cancelled.
   std::chrono::milliseconds shutdown_grace{5000};
   int max_message_bytes = 4 * 1024 * 1024;
