@@ -35,4 +35,7 @@ struct CommandSpec {
 };
 [[nodiscard]] std::map<std::string, CommandSpec> AllCommands();
 
+/// `orders trace ORDER_ID` (trace_command.cpp).
+[[nodiscard]] CommandSpec OrdersTraceCommand();
+
 }  // namespace orderly::ctl

@@ -246,6 +246,7 @@ std::map<std::string, CommandSpec> AllCommands() {
       {"orders list", {"orders list CUSTOMER", OrdersList}},
       {"orders cancel", {"orders cancel ORDER_ID", OrdersCancel}},
       {"orders watch", {"orders watch ORDER_ID", OrdersWatch}},
+      {"orders trace", OrdersTraceCommand()},
       {"sagas get", {"sagas get ORDER_ID", SagasGet}},
       {"sagas list", {"sagas list [STATE]   (e.g. CONFIRMED, REJECTED, RESERVING_STOCK)", SagasList}},
       {"audit", {"audit   check invariants across all shards; exit 1 naming each violation", RunAudit}},

@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "orderly/log/trace.h"
+
 namespace orderly::messaging {
 
 v1::Envelope MakeEnvelope(const google::protobuf::Message& payload, const EnvelopeContext& context,
@@ -13,7 +15,10 @@ v1::Envelope MakeEnvelope(const google::protobuf::Message& payload, const Envelo
   envelope.set_saga_id(context.saga_id);
   envelope.set_causation_id(context.causation_id);
   envelope.set_correlation_id(context.correlation_id.empty() ? envelope.message_id() : context.correlation_id);
-  envelope.set_traceparent(context.traceparent);
+  // A span of its cause's trace; without a cause, of the trace this thread works under (a gRPC call);
+  // else the first of a new trace.
+  envelope.set_traceparent(
+      log::ChildTraceparent(context.traceparent.empty() ? log::CurrentTraceparent() : context.traceparent));
   *envelope.mutable_produced_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ToUnixMillis(clock.Now()));
   envelope.mutable_payload()->PackFrom(payload);
   return envelope;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "orderly/log/log.h"
+#include "orderly/log/trace.h"
 #include "orderly/messaging/envelope.h"
 #include "orderly/messaging/outbox.h"
 
@@ -67,9 +68,13 @@ class Inbox final {
   }
 
   void Apply(pg::Transaction& tx, const v1::Envelope& envelope) {
+    const log::ScopedTrace trace(envelope.traceparent());  // what the handler sends continues its trace
     log::ScopedFields fields({{"order_id", envelope.order_id()}, {"message_id", envelope.message_id()},
                               {"type", envelope.type()}});
-    if (ClaimInbox(tx, consumer_, envelope.message_id())) handle_(tx, envelope);
+    if (ClaimInbox(tx, consumer_, envelope.message_id())) {
+      spdlog::debug("handling {}", envelope.type());
+      handle_(tx, envelope);
+    }
   }
 
   // One transaction for the shard's records. A record that throws aborts it; it reruns without that

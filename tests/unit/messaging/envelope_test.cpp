@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "orderly/log/trace.h"
+
 namespace orderly::messaging {
 namespace {
+
+constexpr const char* kTrace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+constexpr const char* kTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 class EnvelopeTest : public ::testing::Test {
  protected:
@@ -13,7 +18,7 @@ class EnvelopeTest : public ::testing::Test {
     auto* line = command.add_lines();
     line->set_sku("SKU-1");
     line->set_quantity(2);
-    return MakeEnvelope(command, {"order-1", "saga-1", "cause-1", "corr-1", "00-abc-def-01"}, ids_, clock_);
+    return MakeEnvelope(command, {"order-1", "saga-1", "cause-1", "corr-1", kTrace}, ids_, clock_);
   }
 
   ManualClock clock_;
@@ -29,7 +34,9 @@ TEST_F(EnvelopeTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(decoded.saga_id(), "saga-1");
   EXPECT_EQ(decoded.causation_id(), "cause-1");
   EXPECT_EQ(decoded.correlation_id(), "corr-1");
-  EXPECT_EQ(decoded.traceparent(), "00-abc-def-01");
+  // A span of the cause's trace.
+  EXPECT_EQ(log::TraceIdOf(decoded.traceparent()), kTraceId);
+  EXPECT_NE(decoded.traceparent(), kTrace);
   EXPECT_EQ(decoded.produced_at().seconds() * 1000 + decoded.produced_at().nanos() / 1'000'000,
             ToUnixMillis(clock_.Now()));
   const auto payload = Payload<v1::ReserveStock>(decoded);
@@ -50,7 +57,21 @@ TEST_F(EnvelopeTest, CausedByCarriesTheChain) {
   EXPECT_EQ(context.order_id, "order-1");
   EXPECT_EQ(context.causation_id, cause.message_id());
   EXPECT_EQ(context.correlation_id, "corr-1");
-  EXPECT_EQ(context.traceparent, "00-abc-def-01");
+  EXPECT_EQ(context.traceparent, cause.traceparent());
+}
+
+TEST_F(EnvelopeTest, WithoutACauseTheThreadsTraceContinues) {
+  v1::OrderPlaced placed;
+  const log::ScopedTrace trace(kTrace);
+  EXPECT_EQ(log::TraceIdOf(MakeEnvelope(placed, {"order-1", "", "", "", ""}, ids_, clock_).traceparent()), kTraceId);
+}
+
+TEST_F(EnvelopeTest, WithoutAnyTraceANewOneStarts) {
+  v1::OrderPlaced placed;
+  const std::string first = MakeEnvelope(placed, {"order-1", "", "", "", ""}, ids_, clock_).traceparent();
+  const std::string second = MakeEnvelope(placed, {"order-2", "", "", "", ""}, ids_, clock_).traceparent();
+  ASSERT_TRUE(log::ParseTraceparent(first).has_value());
+  EXPECT_NE(log::TraceIdOf(first), log::TraceIdOf(second));
 }
 
 TEST_F(EnvelopeTest, GarbageIsPoison) {

@@ -8,6 +8,8 @@
 #include <grpcpp/support/status.h>
 
 #include "orderly/common/errors.h"
+#include "orderly/log/trace.h"
+#include "orderly/rpc/trace.h"
 
 namespace orderly::rpc {
 
@@ -28,6 +30,8 @@ inline constexpr std::string_view kRetryAfterMetadata = "retry-after-ms";
 /// call's `context`, a refusal for load tells the client when to retry.
 template <typename Body>
 [[nodiscard]] grpc::Status Guard(grpc::ServerContextBase* context, Body&& body) noexcept {
+  // The call's trace (its client's traceparent, or a new one) for its log lines and the envelopes it writes.
+  const log::ScopedTrace trace(IncomingTraceparent(context));
   try {
     std::forward<Body>(body)();
     return grpc::Status::OK;
