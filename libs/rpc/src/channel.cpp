@@ -6,6 +6,8 @@
 
 #include <cstdio>
 
+#include "pem_file.h"
+
 namespace orderly::rpc {
 namespace {
 
@@ -24,11 +26,26 @@ std::string ServiceConfig(const ClientSettings& settings) {
          Seconds(settings.max_backoff) + R"(","backoffMultiplier":2,"retryableStatusCodes":["UNAVAILABLE"]}}]})";
 }
 
-std::shared_ptr<grpc::Channel> CreateChannel(const ClientSettings& settings) {
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const ClientSettings& settings) {
+  if (settings.tls_ca_file.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = ReadPemFile(settings.tls_ca_file, "tls_ca_file");
+  if (!settings.tls_cert_file.empty()) {
+    options.pem_cert_chain = ReadPemFile(settings.tls_cert_file, "tls_cert_file");
+    options.pem_private_key = ReadPemFile(settings.tls_key_file, "tls_key_file");
+  }
+  return grpc::SslCredentials(options);
+}
+
+grpc::ChannelArguments ChannelArguments(const ClientSettings& settings) {
   grpc::ChannelArguments args;
   args.SetServiceConfigJSON(ServiceConfig(settings));
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
-  return grpc::CreateCustomChannel(settings.target, grpc::InsecureChannelCredentials(), args);
+  return args;
+}
+
+std::shared_ptr<grpc::Channel> CreateChannel(const ClientSettings& settings) {
+  return grpc::CreateCustomChannel(settings.target, ChannelCredentials(settings), ChannelArguments(settings));
 }
 
 std::unique_ptr<grpc::ClientContext> MakeContext(const ClientSettings& settings) {

@@ -11,8 +11,27 @@
 
 #include "metrics_interceptor.h"
 #include "orderly/common/errors.h"
+#include "pem_file.h"
 
 namespace orderly::rpc {
+
+namespace {
+
+/// TLS (and mTLS) credentials when configured, else insecure ones.
+std::shared_ptr<grpc::ServerCredentials> ServerCredentials(const ServerSettings& settings) {
+  if (settings.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions options(
+      settings.tls_client_ca_file.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                          : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_key_cert_pairs.push_back(
+      {ReadPemFile(settings.tls_key_file, "tls_key_file"), ReadPemFile(settings.tls_cert_file, "tls_cert_file")});
+  if (!settings.tls_client_ca_file.empty()) {
+    options.pem_root_certs = ReadPemFile(settings.tls_client_ca_file, "tls_client_ca_file");
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+}  // namespace
 
 struct Server::Impl {
   ServerSettings settings;
@@ -46,7 +65,7 @@ void Server::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(impl_->settings.listen, grpc::InsecureServerCredentials(), &impl_->port);
+  builder.AddListeningPort(impl_->settings.listen, ServerCredentials(impl_->settings), &impl_->port);
   builder.SetMaxReceiveMessageSize(impl_->settings.max_message_bytes);
   // gRPC shares ports by default (SO_REUSEPORT); two servers on one address is a misconfiguration.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -64,7 +83,10 @@ void Server::Start() {
   health->SetServingStatus(true);
   for (const auto& name : impl_->health_names) health->SetServingStatus(name, true);
   impl_->serving = true;
-  spdlog::info("serving gRPC on port {}", impl_->port);
+  spdlog::info("serving gRPC on port {}{}", impl_->port,
+               impl_->settings.tls_cert_file.empty()          ? ""
+               : impl_->settings.tls_client_ca_file.empty() ? " (TLS)"
+                                                              : " (mTLS)");
 }
 
 int Server::port() const { return impl_->port; }

@@ -12,11 +12,15 @@ namespace {
 
 class JwtVerifierTest : public ::testing::Test {
  protected:
-  JwtVerifierTest()
-      : ec_(SigningKey::Generate(Algorithm::kEs256, "ec-1")),
-        rsa_(SigningKey::Generate(Algorithm::kRs256, "rsa-1")),
-        verifier_(Jwks::Parse(JwksJson({ec_, rsa_})), VerifierSettings{"orderly", "orderly", std::chrono::seconds(30)},
-                  clock_) {}
+  // RSA key generation takes a while: the suite shares its two keys.
+  static void SetUpTestSuite() {
+    ec_ = new SigningKey(SigningKey::Generate(Algorithm::kEs256, "ec-1"));
+    rsa_ = new SigningKey(SigningKey::Generate(Algorithm::kRs256, "rsa-1"));
+  }
+  static void TearDownTestSuite() {
+    delete ec_;
+    delete rsa_;
+  }
 
   TokenRequest Request() const { return {"alice", {"orders"}, "orderly", "orderly", std::chrono::seconds(600)}; }
 
@@ -30,14 +34,15 @@ class JwtVerifierTest : public ::testing::Test {
     }
   }
 
+  static inline const SigningKey* ec_ = nullptr;
+  static inline const SigningKey* rsa_ = nullptr;
   ManualClock clock_;
-  SigningKey ec_;
-  SigningKey rsa_;
-  JwtVerifier verifier_;
+  JwtVerifier verifier_{Jwks::Parse(JwksJson({*ec_, *rsa_})),
+                        VerifierSettings{"orderly", "orderly", std::chrono::seconds(30)}, clock_};
 };
 
 TEST_F(JwtVerifierTest, Es256AndRs256TokensVerifyWithTheirClaims) {
-  for (const SigningKey* key : {&ec_, &rsa_}) {
+  for (const SigningKey* key : {ec_, rsa_}) {
     TokenRequest request = Request();
     request.scopes = {"orders", "admin"};
     const Claims claims = verifier_.Verify(MintToken(*key, request, clock_));
@@ -59,14 +64,14 @@ TEST_F(JwtVerifierTest, GarbageFailsMalformed) {
 }
 
 TEST_F(JwtVerifierTest, AlgNoneIsRefused) {
-  const std::string token = MintToken(ec_, Request(), clock_);
+  const std::string token = MintToken(*ec_, Request(), clock_);
   const std::string payload = token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1);
   EXPECT_EQ(FailedCheck(Base64UrlEncode(R"({"alg":"none","kid":"ec-1"})") + "." + payload + "."), "malformed");
   EXPECT_EQ(FailedCheck(Base64UrlEncode(R"({"alg":"none","kid":"ec-1"})") + "." + payload + ".c2ln"), "algorithm");
 }
 
 TEST_F(JwtVerifierTest, HmacIsRefusedEvenWithAKnownKid) {
-  const std::string token = MintToken(rsa_, Request(), clock_);
+  const std::string token = MintToken(*rsa_, Request(), clock_);
   const std::string rest = token.substr(token.find('.'));
   EXPECT_EQ(FailedCheck(Base64UrlEncode(R"({"alg":"HS256","typ":"JWT","kid":"rsa-1"})") + rest), "algorithm");
 }
@@ -83,10 +88,10 @@ TEST_F(JwtVerifierTest, ForgedSignatureFailsSignature) {
 }
 
 TEST_F(JwtVerifierTest, TamperedPayloadFailsSignature) {
-  const std::string token = MintToken(ec_, Request(), clock_);
+  const std::string token = MintToken(*ec_, Request(), clock_);
   TokenRequest admin = Request();
   admin.scopes = {"admin"};
-  const std::string other = MintToken(ec_, admin, clock_);
+  const std::string other = MintToken(*ec_, admin, clock_);
   const auto payload = [](const std::string& t) { return t.substr(t.find('.') + 1, t.rfind('.') - t.find('.') - 1); };
   std::string tampered = token;
   tampered.replace(token.find('.') + 1, payload(token).size(), payload(other));
@@ -98,7 +103,7 @@ TEST_F(JwtVerifierTest, UnknownKidFailsKey) {
 }
 
 TEST_F(JwtVerifierTest, ExpiredBeyondTheSkewFailsExpired) {
-  const std::string token = MintToken(ec_, Request(), clock_);
+  const std::string token = MintToken(*ec_, Request(), clock_);
   clock_.Advance(std::chrono::seconds(600 + 29));
   EXPECT_EQ(FailedCheck(token), "");  // within the 30 s skew
   clock_.Advance(std::chrono::seconds(2));
@@ -107,21 +112,21 @@ TEST_F(JwtVerifierTest, ExpiredBeyondTheSkewFailsExpired) {
 
 TEST_F(JwtVerifierTest, NotYetValidBeyondTheSkewFailsNotYetValid) {
   ManualClock issuer_clock(clock_.Now() + std::chrono::seconds(60));
-  EXPECT_EQ(FailedCheck(MintToken(ec_, Request(), issuer_clock)), "not_yet_valid");
+  EXPECT_EQ(FailedCheck(MintToken(*ec_, Request(), issuer_clock)), "not_yet_valid");
   ManualClock close_clock(clock_.Now() + std::chrono::seconds(20));
-  EXPECT_EQ(FailedCheck(MintToken(ec_, Request(), close_clock)), "");
+  EXPECT_EQ(FailedCheck(MintToken(*ec_, Request(), close_clock)), "");
 }
 
 TEST_F(JwtVerifierTest, WrongAudienceFailsAudience) {
   TokenRequest request = Request();
   request.audience = "billing";
-  EXPECT_EQ(FailedCheck(MintToken(ec_, request, clock_)), "audience");
+  EXPECT_EQ(FailedCheck(MintToken(*ec_, request, clock_)), "audience");
 }
 
 TEST_F(JwtVerifierTest, WrongIssuerFailsIssuer) {
   TokenRequest request = Request();
   request.issuer = "someone-else";
-  EXPECT_EQ(FailedCheck(MintToken(ec_, request, clock_)), "issuer");
+  EXPECT_EQ(FailedCheck(MintToken(*ec_, request, clock_)), "issuer");
 }
 
 TEST_F(JwtVerifierTest, MessagesNeverQuoteTheToken) {

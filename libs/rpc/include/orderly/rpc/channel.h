@@ -5,6 +5,8 @@
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
 
 #include "orderly/rpc/settings.h"
 
@@ -14,7 +16,13 @@ namespace orderly::rpc {
 /// method retried with exponential backoff, within each call's deadline.
 [[nodiscard]] std::string ServiceConfig(const ClientSettings& settings);
 
-/// An insecure channel to settings.target with the retry policy applied.
+/// TLS credentials when settings.tls_ca_file is set (with a client certificate when tls_cert_file
+/// is), else insecure ones. @throws InvalidArgument naming a PEM file that cannot be read.
+[[nodiscard]] std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const ClientSettings& settings);
+/// The service config and retries of every Orderly channel.
+[[nodiscard]] grpc::ChannelArguments ChannelArguments(const ClientSettings& settings);
+
+/// A channel to settings.target with the retry policy applied, over TLS when configured.
 [[nodiscard]] std::shared_ptr<grpc::Channel> CreateChannel(const ClientSettings& settings);
 
 /// A stub of `Service` at `target` over CreateChannel with default settings.

@@ -15,6 +15,11 @@ struct ServerSettings {
   // In-flight calls get this long to finish after SIGTERM before they are cancelled.
   std::chrono::milliseconds shutdown_grace{5000};
   int max_message_bytes = 4 * 1024 * 1024;
+  // TLS when both are set (PEM files); with tls_client_ca_file too, clients must present a
+  // certificate signed by that CA (mTLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
 
   static ServerSettings Parse(const config::Node& section);
 };
@@ -29,6 +34,11 @@ struct ClientSettings {
   // gRPC's policy over the target's addresses: "pick_first" (one connection) or "round_robin"
   // (every address the resolver returns, e.g. a headless Service's pods through dns:///).
   std::string load_balancing = "pick_first";
+  // TLS when set: the CA (PEM) the peer's certificate must chain to. tls_cert_file and tls_key_file
+  // add our client certificate, for servers that require one (mTLS).
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 
   /// `default_target` applies when the section names none.
   static ClientSettings Parse(const config::Node& section, std::string_view default_target);

@@ -25,14 +25,21 @@ inline constexpr std::string_view kRetryAfterMetadata = "retry-after-ms";
 /// puts its retry delay in `context`'s trailing metadata (kRetryAfterMetadata), when given.
 [[nodiscard]] grpc::Status ToGrpcStatus(const std::exception& error, grpc::ServerContextBase* context = nullptr);
 
+/// Throws what the server interceptor chain refused the call `context` serves for (Unauthenticated,
+/// PermissionDenied, ResourceExhausted); returns when it was let through, had no chain, or `context`
+/// is null. Guard calls it first, so a refused call never runs its handler's body.
+void ThrowIfRefused(const grpc::ServerContextBase* context);
+
 /// Runs a handler body and converts whatever it throws into a status, so a handler never lets an
 /// exception escape into gRPC. `body` returns nothing; OK is returned when it completes. With the
-/// call's `context`, a refusal for load tells the client when to retry.
+/// call's `context`, a refusal by the interceptor chain is answered instead of running `body`, and a
+/// refusal for load tells the client when to retry.
 template <typename Body>
 [[nodiscard]] grpc::Status Guard(grpc::ServerContextBase* context, Body&& body) noexcept {
   // The call's trace (its client's traceparent, or a new one) for its log lines and the envelopes it writes.
   const log::ScopedTrace trace(IncomingTraceparent(context));
   try {
+    ThrowIfRefused(context);
     std::forward<Body>(body)();
     return grpc::Status::OK;
   } catch (const std::exception& error) {
