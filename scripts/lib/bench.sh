@@ -21,7 +21,8 @@ bench_micro() {
   "$BUILD_DIR/tests/bench/orderly_bench" "$@"
 }
 
-loadgen() { "$BIN/loadgen/orderly-loadgen" --config "$CONFIG" "$@"; }
+# From the checkout: the config's auth key path (.run/auth/signing.pem) is relative to it.
+loadgen() { (cd "$ROOT" && "$BIN/loadgen/orderly-loadgen" --config "$(realpath "$CONFIG")" "$@"); }
 
 # ---------------------------------------------------------------- processes: CPU and memory
 

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Sourced by scripts/dev: the demo.
 
-ctl() { "$BIN/orderlyctl/orderlyctl" --config "$CONFIG" "$@"; }
+# From the checkout: the config's auth key path (.run/auth/signing.pem) is relative to it.
+ctl() { (cd "$ROOT" && "$BIN/orderlyctl/orderlyctl" --config "$(realpath "$CONFIG")" "$@"); }
 title() { if [ -t 1 ]; then printf '\n\033[1m== %s\033[0m\n' "$*"; else printf '\n== %s\n' "$*"; fi; }
 
 # Places an order and prints its id.

@@ -99,6 +99,26 @@ start_devbroker() {
   echo "  devbroker: started"
 }
 
+# Writes an EC P-256 signing key (ES256) and its JWKS with kid $2 under $1/auth, unless both are
+# there: the services verify tokens with the JWKS and sign their own service tokens with the key, and
+# orderlyctl mints tokens with it. Private to the run dir, which git ignores.
+auth_keys() {
+  local dir=$1/auth kid=$2
+  [ -f "$dir/signing.pem" ] && [ -f "$dir/jwks.json" ] && return 0
+  mkdir -p "$dir"
+  (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/signing.pem" 2>/dev/null) ||
+    die "openssl cannot generate the signing key in $dir"
+  # The public point is the last 64 bytes of the key's DER SubjectPublicKeyInfo: x then y.
+  local der x y
+  der=$(mktemp)
+  openssl pkey -in "$dir/signing.pem" -pubout -outform DER -out "$der" 2>/dev/null || die "openssl cannot read $dir/signing.pem"
+  x=$(tail -c 64 "$der" | head -c 32 | basenc --base64url | tr -d '=\n')
+  y=$(tail -c 32 "$der" | basenc --base64url | tr -d '=\n')
+  rm -f "$der"
+  printf '{"keys": [{"kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": "%s", "x": "%s", "y": "%s"}]}\n' \
+    "$kid" "$x" "$y" >"$dir/jwks.json"
+}
+
 service_healthy() { "$BIN/orderly-probe/orderly-probe" "$1" >/dev/null 2>&1; }
 
 # Starts service $1 listening on $2 with config $3, logs and pid under run dir $4.
@@ -110,7 +130,9 @@ start_service() {
     return
   fi
   port_in_use "${address##*:}" && die "$name: port ${address##*:} is taken by another process"
-  setsid "$BUILD_DIR/services/$name/orderly-$name" --config "$config" </dev/null >>"$dir/$name.log" 2>&1 &
+  # From the checkout, so that paths in the config (.run/auth/...) mean the same to every process.
+  config=$(realpath "$config")
+  (cd "$ROOT" && exec setsid "$BUILD_DIR/services/$name/orderly-$name" --config "$config" </dev/null >>"$dir/$name.log" 2>&1) &
   echo $! >"$dir/$name.pid"
   local deadline=$((SECONDS + WAIT_SECONDS))
   until service_healthy "$address"; do
@@ -193,6 +215,8 @@ stack_status() {
 cmd_up() {
   cmd_build
   echo "starting the Orderly stack in $RUN_DIR (config $CONFIG)"
+  # The dev signing key and JWKS config/local.yaml names (auth section), always under the checkout.
+  auth_keys "$ROOT/.run" local-1
   stack_up "$RUN_DIR" "$CONFIG"
   services_up "$RUN_DIR" "$CONFIG"
   echo

@@ -14,6 +14,7 @@ cmd_testenv() {
       mkdir -p "$dir"
       local ports=() i
       for i in 1 2 3 4 5 6 7 8; do ports+=("$(free_port "${ports[*]:-}")"); done
+      auth_keys "$dir" test-1
       write_test_config "$dir/config.yaml" "${ports[@]}"
       ORDERLY_PG_OPTIONS="-c fsync=off -c full_page_writes=off -c max_connections=300" stack_up "$dir" "$dir/config.yaml"
       services_up "$dir" "$dir/config.yaml"
@@ -58,5 +59,18 @@ services:
     listen: 127.0.0.1:$8
     inventory: {target: 127.0.0.1:$6}
   orchestrator: {listen: 127.0.0.1:$9}
+edge:
+  access_log: errors
+auth:
+  enabled: true
+  jwks_file: $(dirname "$1")/auth/jwks.json
+  service_key_file: $(dirname "$1")/auth/signing.pem
+  service_key_id: test-1
+# High enough that no test's customers meet it; the rate-limit tests set their own.
+rate_limit:
+  enabled: true
+  groups:
+    read: {rate_per_s: 1000000, burst: 1000000}
+    write: {rate_per_s: 1000000, burst: 1000000}
 EOF
 }

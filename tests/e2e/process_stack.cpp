@@ -121,6 +121,13 @@ void ProcessStack::WriteConfig(const Options& options, const std::map<std::strin
       << ", inventory: {target: 127.0.0.1:" << ports.at("inventory") << "}}\n"
       << "  orchestrator: {listen: 127.0.0.1:" << ports.at("orchestrator")
       << ", step_timeout_ms: " << options.step_timeout.count() << ", sweep_interval_ms: 100, stats_interval_ms: 500}\n";
+  // The edge as the test environment has it: its keys, a token on every call, no limit tests meet.
+  const auth::Settings& auth = shared.edge.auth;
+  out << "edge: {access_log: errors}\n"
+      << "auth: {enabled: " << (auth.enabled ? "true" : "false") << ", jwks_file: '" << auth.jwks_file
+      << "', service_key_file: '" << auth.service_key_file << "', service_key_id: '" << auth.service_key_id << "'}\n"
+      << "rate_limit: {enabled: true, groups: {read: {rate_per_s: 1000000, burst: 1000000}, "
+      << "write: {rate_per_s: 1000000, burst: 1000000}}}\n";
 }
 
 void ProcessStack::Start(const std::string& service) {

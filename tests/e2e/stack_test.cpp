@@ -12,6 +12,7 @@
 #include "orderly/v1/order.grpc.pb.h"
 #include "orderly/v1/payment.grpc.pb.h"
 #include "rpc_assert.h"
+#include "test_tokens.h"
 #include "service_harness.h"
 #include "test_env.h"
 
@@ -25,9 +26,10 @@ class StackTest : public ::testing::Test {
  protected:
   const app::ServicesSettings& services_ = TestPlatform().services;
   std::unique_ptr<v1::InventoryService::Stub> inventory_ =
-      rpc::NewStub<v1::InventoryService>(services_.inventory.server.listen);
-  std::unique_ptr<v1::PaymentService::Stub> payment_ = rpc::NewStub<v1::PaymentService>(services_.payment.server.listen);
-  std::unique_ptr<v1::OrderService::Stub> orders_ = rpc::NewStub<v1::OrderService>(services_.order.server.listen);
+      testing::TokenStub<v1::InventoryService>(services_.inventory.server.listen);
+  std::unique_ptr<v1::PaymentService::Stub> payment_ =
+      testing::TokenStub<v1::PaymentService>(services_.payment.server.listen);
+  std::unique_ptr<v1::OrderService::Stub> orders_ = testing::TokenStub<v1::OrderService>(services_.order.server.listen);
 };
 
 TEST_F(StackTest, ProtoOnlyClientPlacesAnOrderThatEndsConfirmedAndDrivesCommandsByHand) {

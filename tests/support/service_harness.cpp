@@ -1,5 +1,7 @@
 #include "service_harness.h"
 
+#include "test_tokens.h"
+
 #include "orderly/common/ids.h"
 #include "orderly/messaging/envelope.h"
 #include "orderly/rpc/channel.h"
@@ -24,7 +26,7 @@ void ServiceHarness::Start() {
   rpc::ServerSettings server_settings = definition_.server_settings(settings_);
   server_settings.listen = address_;
   server_ = std::make_unique<rpc::Server>(server_settings);
-  for (const auto& [service, name] : module_->GrpcServices()) server_->AddService(service, name);
+  app::HostModule(*server_, *runtime_, *module_);  // the same interceptor chain as RunService
   server_->Start();
 }
 
@@ -41,7 +43,7 @@ std::string ServiceHarness::Address() const { return address_; }
 std::shared_ptr<grpc::Channel> ServiceHarness::Channel() const {
   rpc::ClientSettings client;
   client.target = Address();
-  return rpc::CreateChannel(client);
+  return rpc::CreateChannel(client, AdminTokens());
 }
 
 TopicReader& ServiceHarness::Reader(std::string_view topic) {

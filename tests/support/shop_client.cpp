@@ -1,5 +1,7 @@
 #include "shop_client.h"
 
+#include "test_tokens.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -38,10 +40,10 @@ v1::Money Eur(int64_t minor_units) {
 
 ShopClient::ShopClient(const std::string& inventory, const std::string& payment, const std::string& order,
                        const std::string& orchestrator)
-    : inventory_(rpc::NewStub<v1::InventoryService>(inventory)),
-      payment_(rpc::NewStub<v1::PaymentService>(payment)),
-      orders_(rpc::NewStub<v1::OrderService>(order)),
-      sagas_(rpc::NewStub<v1::SagaService>(orchestrator)) {}
+    : inventory_(TokenStub<v1::InventoryService>(inventory)),
+      payment_(TokenStub<v1::PaymentService>(payment)),
+      orders_(TokenStub<v1::OrderService>(order)),
+      sagas_(TokenStub<v1::SagaService>(orchestrator)) {}
 
 ShopClient::ShopClient(const app::ServicesSettings& services)
     : ShopClient(services.inventory.server.listen, services.payment.server.listen, services.order.server.listen,

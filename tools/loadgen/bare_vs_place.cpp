@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <future>
 
+#include "orderly/rpc/bearer_token.h"
 #include "orderly/rpc/channel.h"
 #include "orderly/tools/output.h"
 #include "report.h"
@@ -19,10 +20,11 @@ constexpr auto kDeadline = std::chrono::seconds(10);
 // Both kinds go through the callback API and wait the same way, so only the server work differs.
 class Caller final {
  public:
-  explicit Caller(const std::string& target) {
+  explicit Caller(const tools::Targets& targets) {
     rpc::ClientSettings settings;
-    settings.target = target;
-    channel_ = rpc::CreateChannel(settings);
+    settings.target = targets.order;
+    settings.tls_ca_file = targets.tls_ca_file;
+    channel_ = rpc::CreateChannel(settings, targets.tokens);  // the health check is open; PlaceOrder is not
     generic_ = std::make_unique<grpc::GenericStub>(channel_);
     orders_ = v1::OrderService::NewStub(channel_);
   }
@@ -74,8 +76,8 @@ void Time(int count, Histogram* histogram, int* failed, Call&& call) {
 
 }  // namespace
 
-BareVsPlace RunBareVsPlace(const std::string& target, Workload& workload, int calls) {
-  Caller caller(target);
+BareVsPlace RunBareVsPlace(const tools::Targets& targets, Workload& workload, int calls) {
+  Caller caller(targets);
   BareVsPlace result;
   uint64_t sequence = 0;
   const auto place = [&] {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "histogram.h"
+#include "orderly/tools/clients.h"
 #include "workload.h"
 
 namespace orderly::loadgen {
@@ -18,7 +19,7 @@ struct BareVsPlace {
 
 /// Runs the comparison against the order service at `target` (after 20 untimed calls of each
 /// kind to warm the channel up), placing orders that should confirm. Blocks.
-[[nodiscard]] BareVsPlace RunBareVsPlace(const std::string& target, Workload& workload, int calls);
+[[nodiscard]] BareVsPlace RunBareVsPlace(const tools::Targets& targets, Workload& workload, int calls);
 
 /// The result as a table on stdout, or as one JSON document.
 void PrintBareVsPlace(const BareVsPlace& result, bool json);

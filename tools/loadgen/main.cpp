@@ -84,7 +84,7 @@ int Run(const Options& options) {
   Clients clients(targets);
   Workload workload = Workload::Prepare(options, clients);
   if (options.mode == Mode::kBareVsPlace) {
-    const auto result = RunBareVsPlace(targets.order, workload, options.bare_vs_place);
+    const auto result = RunBareVsPlace(targets, workload, options.bare_vs_place);
     PrintBareVsPlace(result, options.json);
     return result.bare_failed + result.place_failed > 0 ? 1 : 0;
   }

@@ -14,7 +14,7 @@ namespace {
 using tools::UsageError;
 
 const std::set<std::string, std::less<>> kTargetFlags = {"config",  "order",        "inventory",
-                                                         "payment", "orchestrator", "brokers"};
+                                                         "payment", "orchestrator", "brokers", "tls-ca"};
 
 std::string Number(double value) {
   char text[32];
@@ -211,7 +211,7 @@ other:
                         then N sequential PlaceOrder calls; p50/p99 of each and the p50 ratio
   --json                one JSON document on stdout instead of the tables
   --quiet               no progress lines
-  --config FILE, --order/--inventory/--payment HOST:PORT, --brokers HOST:PORT,...
+  --config FILE, --order/--inventory/--payment HOST:PORT, --brokers HOST:PORT,..., --tls-ca CA_PEM
                         where the stack is, as for orderlyctl (default $ORDERLY_CONFIG or
                         config/local.yaml)
 

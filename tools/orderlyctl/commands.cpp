@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "token_command.h"
 
 namespace orderly::ctl {
 namespace {
@@ -250,6 +251,7 @@ std::map<std::string, CommandSpec> AllCommands() {
       {"sagas get", {"sagas get ORDER_ID", SagasGet}},
       {"sagas list", {"sagas list [STATE]   (e.g. CONFIRMED, REJECTED, RESERVING_STOCK)", SagasList}},
       {"audit", {"audit   check invariants across all shards; exit 1 naming each violation", RunAudit}},
+      {"token mint", {"token mint --sub SUB --scope orders|admin|service[,...] [--ttl SECONDS]", TokenMint}},
   };
   AddKafkaCommands(commands);
   return commands;

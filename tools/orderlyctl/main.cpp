@@ -10,12 +10,14 @@ using namespace orderly::ctl;
 void Usage(FILE* to) {
   std::fprintf(to,
                "usage: orderlyctl [--json] [--config FILE] [--order|--inventory|--payment|--orchestrator HOST:PORT]\n"
-               "                  [--brokers HOST:PORT,...]\n"
+               "                  [--brokers HOST:PORT,...] [--tls-ca CA_PEM]\n"
                "                  GROUP COMMAND [ARGS...]\n\ncommands:\n");
   for (const auto& [name, spec] : AllCommands()) std::fprintf(to, "  %s\n", spec.usage.c_str());
   std::fprintf(to,
                "\nservice addresses: --<service> flag, else ORDERLY_<SERVICE>_ADDR, else the services section of\n"
                "--config / $ORDERLY_CONFIG / config/local.yaml; Kafka (dlq): --brokers, else the kafka section.\n"
+               "Calls carry $ORDERLY_TOKEN, else an admin token minted with the config's auth.service_key_file;\n"
+               "--tls-ca (or $ORDERLY_TLS_CA) makes them TLS, verified against that CA.\n"
                "Exit codes: 0 ok, 1 failed, 2 usage, 3 unreachable.\n");
 }
 

@@ -59,6 +59,7 @@ PlatformSettings PlatformSettings::Parse(const config::Node& root) {
   settings.kafka = messaging::KafkaSettings::Parse(root.Section("kafka"));
   settings.outbox = messaging::OutboxSettings::Parse(root.Section("outbox"));
   settings.services = ServicesSettings::Parse(root.Section("services"));
+  settings.edge = rpc::EdgeSettings::Parse(root.Section("edge"), root.Section("auth"), root.Section("rate_limit"));
   return settings;
 }
 

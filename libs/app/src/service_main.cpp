@@ -20,6 +20,14 @@ Runtime::Runtime(PlatformSettings platform, const std::string& schema, std::vect
   redis = std::make_unique<cache::RedisClient>(settings.redis);
   producer = std::make_unique<messaging::Producer>(settings.kafka);
   relay = std::make_unique<messaging::OutboxRelay>(*cluster, *producer, settings.outbox);
+  const auth::Settings& auth = settings.edge.auth;
+  if (!auth.service_key_file.empty()) {
+    auth::TokenRequest request{"orderly-" + schema, {std::string(auth::kScopeService)}, auth.verifier.issuer,
+                               auth.verifier.audience, auth.service_token_ttl};
+    service_tokens = std::make_shared<auth::MintingTokenSource>(
+        auth::SigningKey::LoadFile(auth.service_key_file, auth.service_key_id), std::move(request),
+        SystemClock::Instance());
+  }
 }
 
 Runtime::~Runtime() = default;
@@ -36,6 +44,18 @@ std::unique_ptr<messaging::Consumer> MakeCommandConsumer(Runtime& runtime, const
       messaging::MakeInboxHandlers(*runtime.cluster, service, std::move(handle), std::move(shard_key)),
       *runtime.producer);
 }  // members go in reverse: the relay stops before the producer flushes
+
+void HostModule(rpc::Server& server, Runtime& runtime, ServiceModule& module, rpc::InterceptorFactories trailing) {
+  rpc::AccessTable access;
+  for (auto& hosted : module.GrpcServices()) {
+    server.AddService(hosted.service, hosted.name);
+    access.merge(hosted.access);
+  }
+  for (auto& stage : rpc::InterceptorChain(runtime.settings.edge, std::move(access), runtime.redis.get(),
+                                           SystemClock::Instance(), std::move(trailing))) {
+    server.AddInterceptor(std::move(stage));
+  }
+}
 
 int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   rpc::ShutdownSignal signal;  // before any thread starts
@@ -55,7 +75,8 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     Runtime runtime(std::move(settings), definition.schema, definition.migrations);
     const std::unique_ptr<ServiceModule> module = definition.build(runtime);
     rpc::Server server(server_settings);
-    for (const auto& [service, name] : module->GrpcServices()) server.AddService(service, name);
+    rpc::InterceptorFactories trailing;  // the chain's last stages, after the rate limit (metrics)
+    HostModule(server, runtime, *module, std::move(trailing));
     server.OnShutdown([&] {
       runtime.relay->Stop();
       spdlog::info("outbox relay stopped");

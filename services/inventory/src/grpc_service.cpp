@@ -11,6 +11,17 @@ constexpr int64_t kMaxRestock = 1'000'000'000;
 
 }  // namespace
 
+rpc::AccessTable GrpcService::Access() {
+  using rpc::Access;
+  using rpc::RateGroup;
+  return rpc::ServiceAccess(v1::InventoryService::service_full_name(),
+                            {{"UpsertProduct", {Access::kAdmin, RateGroup::kWrite}},
+                             {"GetProduct", {Access::kAnyCaller, RateGroup::kRead}},
+                             {"ListProducts", {Access::kAnyCaller, RateGroup::kRead}},
+                             {"Restock", {Access::kAdmin, RateGroup::kWrite}},
+                             {"GetStock", {Access::kAdmin, RateGroup::kWrite}}});
+}
+
 grpc::ServerUnaryReactor* GrpcService::UpsertProduct(grpc::CallbackServerContext* context,
                                                      const v1::UpsertProductRequest* request,
                                                      v1::UpsertProductResponse* response) {

@@ -2,6 +2,7 @@
 
 #include "catalog.h"
 #include "orderly/cache/cache_aside.h"
+#include "orderly/rpc/access.h"
 #include "orderly/v1/inventory.grpc.pb.h"
 
 namespace orderly::inventory {
@@ -11,6 +12,9 @@ namespace orderly::inventory {
 class GrpcService final : public v1::InventoryService::CallbackService {
  public:
   GrpcService(Catalog& catalog, cache::CacheAside& products) : catalog_(catalog), products_(products) {}
+
+  /// Who may call each method: any caller reads the catalog; writes, restock and stock need admin.
+  [[nodiscard]] static rpc::AccessTable Access();
 
   grpc::ServerUnaryReactor* UpsertProduct(grpc::CallbackServerContext* context, const v1::UpsertProductRequest* request,
                                           v1::UpsertProductResponse* response) override;

@@ -25,7 +25,7 @@ class Module final : public app::ServiceModule {
             [this](const v1::Envelope& envelope) { return commands_.ShardKey(envelope); })) {}
 
   std::vector<HostedService> GrpcServices() override {
-    return {{&grpc_, v1::InventoryService::service_full_name()}};
+    return {{&grpc_, v1::InventoryService::service_full_name(), GrpcService::Access()}};
   }
   void Stop() override { consumer_->Stop(); }
 

@@ -56,6 +56,14 @@ std::vector<v1::Saga> WithSteps(pg::Transaction& tx, const pg::Result& rows) {
 
 }  // namespace
 
+rpc::AccessTable GrpcService::Access() {
+  using rpc::Access;
+  using rpc::RateGroup;
+  return rpc::ServiceAccess(v1::SagaService::service_full_name(),
+                            {{"GetSaga", {Access::kAdmin, RateGroup::kWrite}},
+                             {"ListSagas", {Access::kAdmin, RateGroup::kWrite}}});
+}
+
 grpc::ServerUnaryReactor* GrpcService::GetSaga(grpc::CallbackServerContext* context, const v1::GetSagaRequest* request,
                                                v1::GetSagaResponse* response) {
   return rpc::FinishUnary(context, [&] {

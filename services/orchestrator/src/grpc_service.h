@@ -1,5 +1,6 @@
 #pragma once
 
+#include "orderly/rpc/access.h"
 #include "orderly/pg/cluster.h"
 #include "orderly/v1/saga.grpc.pb.h"
 
@@ -9,6 +10,9 @@ namespace orderly::orchestrator {
 class GrpcService final : public v1::SagaService::CallbackService {
  public:
   explicit GrpcService(pg::Cluster& cluster) : cluster_(cluster) {}
+
+  /// Who may call each method: sagas are operations, for admin only.
+  [[nodiscard]] static rpc::AccessTable Access();
 
   grpc::ServerUnaryReactor* GetSaga(grpc::CallbackServerContext* context, const v1::GetSagaRequest* request,
                                     v1::GetSagaResponse* response) override;

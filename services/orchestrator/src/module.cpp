@@ -48,7 +48,7 @@ class Module final : public app::ServiceModule {
         horizon_refresher_(runtime.settings.services.orchestrator.sweep_interval, [this] { RefreshHorizon(); }) {}
 
   std::vector<HostedService> GrpcServices() override {
-    return {{&grpc_, v1::SagaService::service_full_name()}};
+    return {{&grpc_, v1::SagaService::service_full_name(), GrpcService::Access()}};
   }
   void Stop() override {
     horizon_refresher_.Stop();

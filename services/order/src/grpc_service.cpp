@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "orderly/common/validate.h"
+#include "orderly/rpc/access.h"
 #include "orderly/rpc/status.h"
 
 namespace orderly::order {
@@ -37,17 +38,30 @@ grpc::Status GrpcService::PlaceOrder(grpc::ServerContext* context, const v1::Pla
   });
 }
 
-grpc::Status GrpcService::GetOrder(grpc::ServerContext*, const v1::GetOrderRequest* request,
+rpc::AccessTable GrpcService::Access() {
+  using rpc::Access;
+  using rpc::RateGroup;
+  return rpc::ServiceAccess(v1::OrderService::service_full_name(),
+                            {{"PlaceOrder", {Access::kOwnCustomer, RateGroup::kWrite}},
+                             {"GetOrder", {Access::kOwnResource, RateGroup::kRead}},
+                             {"ListOrders", {Access::kOwnCustomer, RateGroup::kRead}},
+                             {"CancelOrder", {Access::kOwnResource, RateGroup::kWrite}},
+                             {"WatchOrder", {Access::kOwnResource, RateGroup::kRead}}});
+}
+
+grpc::Status GrpcService::GetOrder(grpc::ServerContext* context, const v1::GetOrderRequest* request,
                                    v1::GetOrderResponse* response) {
-  return rpc::Guard([&] {
+  return rpc::Guard(context, [&] {
     validate::Identifier("order_id", request->order_id(), 128);
-    *response->mutable_order() = orders_.Get(request->order_id());
+    v1::Order order = orders_.Get(request->order_id());
+    rpc::RequireOwner(context, order.customer_id());
+    *response->mutable_order() = std::move(order);
   });
 }
 
-grpc::Status GrpcService::ListOrders(grpc::ServerContext*, const v1::ListOrdersRequest* request,
+grpc::Status GrpcService::ListOrders(grpc::ServerContext* context, const v1::ListOrdersRequest* request,
                                      v1::ListOrdersResponse* response) {
-  return rpc::Guard([&] {
+  return rpc::Guard(context, [&] {
     validate::Identifier("customer_id", request->customer_id(), 128);
     const int size = validate::PageSize("page.page_size", request->page().page_size());
     OrderPage page = orders_.List(request->customer_id(), size, request->page().page_token());
@@ -56,10 +70,11 @@ grpc::Status GrpcService::ListOrders(grpc::ServerContext*, const v1::ListOrdersR
   });
 }
 
-grpc::Status GrpcService::CancelOrder(grpc::ServerContext*, const v1::CancelOrderRequest* request,
+grpc::Status GrpcService::CancelOrder(grpc::ServerContext* context, const v1::CancelOrderRequest* request,
                                       v1::CancelOrderResponse* response) {
-  return rpc::Guard([&] {
+  return rpc::Guard(context, [&] {
     validate::Identifier("order_id", request->order_id(), 128);
+    rpc::RequireOwner(context, orders_.Get(request->order_id()).customer_id());  // before anything changes
     *response->mutable_order() = orders_.Cancel(request->order_id());
   });
 }
@@ -67,8 +82,9 @@ grpc::Status GrpcService::CancelOrder(grpc::ServerContext*, const v1::CancelOrde
 grpc::Status GrpcService::WatchOrder(grpc::ServerContext* context, const v1::WatchOrderRequest* request,
                                      grpc::ServerWriter<v1::WatchOrderResponse>* writer) {
   // Reading the shared projection (not this instance's memory) sees changes any instance made.
-  return rpc::Guard([&] {
+  return rpc::Guard(context, [&] {
     validate::Identifier("order_id", request->order_id(), 128);
+    rpc::RequireOwner(context, orders_.Read(request->order_id()).customer_id());
     int64_t sent_version = 0;
     while (!context->IsCancelled()) {
       v1::WatchOrderResponse update;

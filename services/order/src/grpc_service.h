@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "orderly/rpc/access.h"
 #include "orderly/v1/order.grpc.pb.h"
 #include "orders.h"
 
@@ -13,6 +14,9 @@ namespace orderly::order {
 class GrpcService final : public v1::OrderService::Service {
  public:
   GrpcService(Orders& orders, std::chrono::milliseconds watch_poll) : orders_(orders), watch_poll_(watch_poll) {}
+
+  /// Who may call each method: a customer its own orders (admin any).
+  [[nodiscard]] static rpc::AccessTable Access();
 
   grpc::Status PlaceOrder(grpc::ServerContext* context, const v1::PlaceOrderRequest* request,
                           v1::PlaceOrderResponse* response) override;

@@ -19,7 +19,7 @@ class Module final : public app::ServiceModule {
   explicit Module(app::Runtime& runtime)
       : settings_(runtime.settings.services.order),
         store_(runtime.settings.kafka, SystemClock::Instance()),
-        pricer_(settings_.inventory, settings_.breaker_failures, settings_.breaker_open),
+        pricer_(settings_.inventory, settings_.breaker_failures, settings_.breaker_open, runtime.service_tokens),
         // Keyed by schema too, so deployments sharing one Redis never read each other's entries.
         cache_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":order:", runtime.settings.redis.cache_ttl),
         admission_(settings_.max_pending, SystemClock::Instance()),
@@ -31,7 +31,7 @@ class Module final : public app::ServiceModule {
             [this](pg::Transaction& tx, const v1::Envelope& envelope) { orders_.Handle(tx, envelope); })) {}
 
   std::vector<HostedService> GrpcServices() override {
-    return {{&grpc_, v1::OrderService::service_full_name()}};
+    return {{&grpc_, v1::OrderService::service_full_name(), GrpcService::Access()}};
   }
   void Stop() override {
     consumer_->Stop();

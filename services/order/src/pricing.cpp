@@ -1,14 +1,15 @@
 #include "pricing.h"
 
 #include "orderly/common/errors.h"
+#include "orderly/rpc/bearer_token.h"
 #include "orderly/rpc/channel.h"
 
 namespace orderly::order {
 
 InventoryPricer::InventoryPricer(const rpc::ClientSettings& settings, int breaker_failures,
-                                 std::chrono::milliseconds breaker_open)
+                                 std::chrono::milliseconds breaker_open, std::shared_ptr<auth::TokenSource> tokens)
     : settings_(settings),
-      stub_(v1::InventoryService::NewStub(rpc::CreateChannel(settings))),
+      stub_(v1::InventoryService::NewStub(rpc::CreateChannel(settings, std::move(tokens)))),
       breaker_("inventory", breaker_failures, breaker_open) {}
 
 v1::Product InventoryPricer::Product(const std::string& sku, const std::string& field) {

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "orderly/auth/token_minter.h"
 #include "orderly/rpc/circuit_breaker.h"
 #include "orderly/rpc/settings.h"
 #include "orderly/v1/inventory.grpc.pb.h"
@@ -14,7 +15,9 @@ namespace orderly::order {
 /// Thread-safe.
 class InventoryPricer final {
  public:
-  InventoryPricer(const rpc::ClientSettings& settings, int breaker_failures, std::chrono::milliseconds breaker_open);
+  /// Calls carry a token from `tokens` (scope service) when it is not null.
+  InventoryPricer(const rpc::ClientSettings& settings, int breaker_failures, std::chrono::milliseconds breaker_open,
+                  std::shared_ptr<auth::TokenSource> tokens);
 
   /// @throws NotFound naming `field` for an unknown sku; Unavailable while inventory cannot answer.
   [[nodiscard]] v1::Product Product(const std::string& sku, const std::string& field);

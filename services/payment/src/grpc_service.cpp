@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "orderly/common/validate.h"
+#include "orderly/rpc/access.h"
 #include "orderly/rpc/status.h"
 #include "payments.h"
 
@@ -23,6 +24,17 @@ int64_t ParseLedgerToken(const std::string& token) {
 }
 
 }  // namespace
+
+rpc::AccessTable GrpcService::Access() {
+  using rpc::Access;
+  using rpc::RateGroup;
+  return rpc::ServiceAccess(v1::PaymentService::service_full_name(),
+                            {{"OpenAccount", {Access::kOwnCustomer, RateGroup::kWrite}},
+                             {"Deposit", {Access::kAdmin, RateGroup::kWrite}},
+                             {"GetAccount", {Access::kOwnCustomer, RateGroup::kRead}},
+                             {"GetPayment", {Access::kOwnResource, RateGroup::kRead}},
+                             {"ListLedger", {Access::kOwnCustomer, RateGroup::kRead}}});
+}
 
 grpc::ServerUnaryReactor* GrpcService::OpenAccount(grpc::CallbackServerContext* context,
                                                    const v1::OpenAccountRequest* request,
@@ -63,6 +75,7 @@ grpc::ServerUnaryReactor* GrpcService::GetPayment(grpc::CallbackServerContext* c
     validate::Identifier("order_id", request->order_id(), 128);
     auto payment = Payments::Find(cluster_, request->order_id());
     if (!payment) throw NotFound("no payment for order '" + request->order_id() + "'");
+    rpc::RequireOwner(context, payment->customer_id());
     *response->mutable_payment() = std::move(*payment);
   });
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "accounts.h"
+#include "orderly/rpc/access.h"
 #include "orderly/v1/payment.grpc.pb.h"
 
 namespace orderly::payment {
@@ -9,6 +10,9 @@ namespace orderly::payment {
 class GrpcService final : public v1::PaymentService::CallbackService {
  public:
   GrpcService(pg::Cluster& cluster, Accounts& accounts) : cluster_(cluster), accounts_(accounts) {}
+
+  /// Who may call each method: a customer its own account and payments; deposits need admin.
+  [[nodiscard]] static rpc::AccessTable Access();
 
   grpc::ServerUnaryReactor* OpenAccount(grpc::CallbackServerContext* context, const v1::OpenAccountRequest* request,
                                         v1::OpenAccountResponse* response) override;

@@ -22,7 +22,7 @@ class Module final : public app::ServiceModule {
             CommandHandler::ShardKey)) {}
 
   std::vector<HostedService> GrpcServices() override {
-    return {{&grpc_, v1::PaymentService::service_full_name()}};
+    return {{&grpc_, v1::PaymentService::service_full_name(), GrpcService::Access()}};
   }
   void Stop() override { consumer_->Stop(); }
 

@@ -7,6 +7,8 @@
 
 #include "orderly/app/platform_settings.h"
 #include "orderly/common/errors.h"
+#include "orderly/common/clock.h"
+#include "orderly/rpc/bearer_token.h"
 #include "orderly/rpc/channel.h"
 
 namespace orderly::tools {
@@ -17,10 +19,28 @@ std::string Env(const char* name) {
   return value == nullptr ? "" : value;
 }
 
+/// $ORDERLY_TOKEN, else admin tokens minted from the local signing key, else none.
+std::shared_ptr<auth::TokenSource> Tokens(const auth::Settings& auth) {
+  if (!Env("ORDERLY_TOKEN").empty()) return std::make_shared<auth::StaticTokenSource>(Env("ORDERLY_TOKEN"));
+  if (auth.service_key_file.empty() || !std::filesystem::exists(auth.service_key_file)) return nullptr;
+  auth::TokenRequest request{"orderlyctl", {std::string(auth::kScopeAdmin)}, auth.verifier.issuer,
+                             auth.verifier.audience, std::chrono::minutes(10)};
+  return std::make_shared<auth::MintingTokenSource>(auth::SigningKey::LoadFile(auth.service_key_file, auth.service_key_id),
+                                                    std::move(request), SystemClock::Instance());
+}
+
+template <typename Service>
+std::unique_ptr<typename Service::Stub> Stub(const Targets& targets, const std::string& target) {
+  rpc::ClientSettings settings;
+  settings.target = target;
+  settings.tls_ca_file = targets.tls_ca_file;
+  return Service::NewStub(rpc::CreateChannel(settings, targets.tokens));
+}
+
 }  // namespace
 
 Targets ResolveTargets(const std::map<std::string, std::string>& flags) {
-  Targets targets{"127.0.0.1:17001", "127.0.0.1:17002", "127.0.0.1:17003", "127.0.0.1:17004", {}};
+  Targets targets{"127.0.0.1:17001", "127.0.0.1:17002", "127.0.0.1:17003", "127.0.0.1:17004", {}, {}, {}, {}};
   targets.kafka.brokers = "127.0.0.1:19092";
   const std::string config = flags.count("config")            ? flags.at("config")
                              : !Env("ORDERLY_CONFIG").empty() ? Env("ORDERLY_CONFIG")
@@ -31,7 +51,7 @@ Targets ResolveTargets(const std::map<std::string, std::string>& flags) {
     const auto settings = app::LoadPlatformSettings(config);
     const auto& services = settings.services;
     targets = {services.order.server.listen, services.inventory.server.listen, services.payment.server.listen,
-               services.orchestrator.server.listen, settings.kafka};
+               services.orchestrator.server.listen, settings.kafka, {}, {}, settings.edge.auth};
   }
   const auto pick = [&](std::string& target, const std::string& service, const char* env) {
     if (!Env(env).empty()) target = Env(env);
@@ -42,15 +62,18 @@ Targets ResolveTargets(const std::map<std::string, std::string>& flags) {
   pick(targets.payment, "payment", "ORDERLY_PAYMENT_ADDR");
   pick(targets.orchestrator, "orchestrator", "ORDERLY_ORCHESTRATOR_ADDR");
   if (flags.count("brokers")) targets.kafka.brokers = flags.at("brokers");
+  targets.tls_ca_file = flags.count("tls-ca") ? flags.at("tls-ca") : Env("ORDERLY_TLS_CA");
+  targets.tokens = Tokens(targets.auth);
   return targets;
 }
 
 Clients::Clients(const Targets& targets)
-    : order(rpc::NewStub<v1::OrderService>(targets.order)),
-      inventory(rpc::NewStub<v1::InventoryService>(targets.inventory)),
-      payment(rpc::NewStub<v1::PaymentService>(targets.payment)),
-      sagas(rpc::NewStub<v1::SagaService>(targets.orchestrator)),
-      kafka(targets.kafka) {}
+    : order(Stub<v1::OrderService>(targets, targets.order)),
+      inventory(Stub<v1::InventoryService>(targets, targets.inventory)),
+      payment(Stub<v1::PaymentService>(targets, targets.payment)),
+      sagas(Stub<v1::SagaService>(targets, targets.orchestrator)),
+      kafka(targets.kafka),
+      auth(targets.auth) {}
 
 void Clients::Check(const std::string& service, const grpc::Status& status) {
   if (status.ok()) return;

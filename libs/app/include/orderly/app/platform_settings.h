@@ -8,6 +8,7 @@
 #include "orderly/log/log.h"
 #include "orderly/messaging/settings.h"
 #include "orderly/pg/settings.h"
+#include "orderly/rpc/edge.h"
 #include "orderly/rpc/settings.h"
 
 namespace orderly::app {
@@ -67,7 +68,8 @@ struct ServicesSettings {
   static ServicesSettings Parse(const config::Node& section);
 };
 
-/// The sections every Orderly process shares: log, postgres, redis, kafka, outbox, services.
+/// The sections every Orderly process shares: log, postgres, redis, kafka, outbox, services, and the
+/// gRPC edge's edge, auth and rate_limit.
 struct PlatformSettings {
   log::Settings log;
   pg::Settings postgres;
@@ -75,6 +77,7 @@ struct PlatformSettings {
   messaging::KafkaSettings kafka;
   messaging::OutboxSettings outbox;
   ServicesSettings services;
+  rpc::EdgeSettings edge;
 
   static PlatformSettings Parse(const config::Node& root);
 };

@@ -8,6 +8,7 @@
 #include <grpcpp/impl/codegen/service_type.h>
 
 #include "orderly/app/platform_settings.h"
+#include "orderly/auth/token_minter.h"
 #include "orderly/cache/redis_client.h"
 #include "orderly/messaging/consumer.h"
 #include "orderly/messaging/inbox_handler.h"
@@ -15,6 +16,9 @@
 #include "orderly/messaging/producer.h"
 #include "orderly/pg/cluster.h"
 #include "orderly/pg/migrations.h"
+#include "orderly/rpc/access.h"
+#include "orderly/rpc/edge.h"
+#include "orderly/rpc/server.h"
 
 namespace orderly::app {
 
@@ -25,6 +29,9 @@ struct Runtime {
   std::unique_ptr<cache::RedisClient> redis;
   std::unique_ptr<messaging::Producer> producer;
   std::unique_ptr<messaging::OutboxRelay> relay;
+  // Tokens (scope service) for calls to other services, minted from auth.service_key_file; null
+  // when none is configured.
+  std::shared_ptr<auth::TokenSource> service_tokens;
 
   /// Connects to every shard (and applies `migrations` plus the outbox/inbox tables), Redis and
   /// Kafka, and starts the outbox relay. @throws on the first thing that cannot start.
@@ -49,12 +56,19 @@ class ServiceModule {
   struct HostedService {
     grpc::Service* service;
     std::string name;
+    rpc::AccessTable access;  // who may call each of its methods; a method missing is refused
   };
   /// The gRPC services to serve; they live as long as the module.
   [[nodiscard]] virtual std::vector<HostedService> GrpcServices() = 0;
   /// Stops consuming; called after in-flight calls drained, before the runtime goes away.
   virtual void Stop() = 0;
 };
+
+/// Serves `module`'s services on `server` behind the edge interceptor chain (rpc::InterceptorChain:
+/// request id and access log, authentication, authorization by the services' access tables, rate
+/// limit), followed by `trailing` (the metrics stage). Call before server.Start().
+/// @throws InvalidArgument if auth is on and its JWKS cannot be loaded.
+void HostModule(rpc::Server& server, Runtime& runtime, ServiceModule& module, rpc::InterceptorFactories trailing = {});
 
 /// What makes one service.
 struct ServiceDefinition {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "orderly/auth/token_minter.h"
 #include "orderly/messaging/settings.h"
 #include "orderly/v1/inventory.grpc.pb.h"
 #include "orderly/v1/order.grpc.pb.h"
@@ -32,13 +33,18 @@ struct CallError {
 struct Targets {
   std::string order, inventory, payment, orchestrator;
   messaging::KafkaSettings kafka;
+  std::shared_ptr<auth::TokenSource> tokens;  // what every call carries; null: no token
+  std::string tls_ca_file;                    // TLS to the services when set
+  auth::Settings auth;                        // the config's auth section (token mint signs with its key)
 };
 
 /// Resolves the targets from a tool's flags (name without "--" → value): each service's address
 /// from its flag (`order`, `inventory`, `payment`, `orchestrator`), else ORDERLY_<SERVICE>_ADDR,
 /// else the services section of the config file (`config` flag, else $ORDERLY_CONFIG, else
 /// config/local.yaml if it exists, else the local stack's default ports); Kafka from the config's
-/// kafka section, its brokers replaced by the `brokers` flag if given.
+/// kafka section, its brokers replaced by the `brokers` flag if given. Calls carry $ORDERLY_TOKEN, else
+/// an admin token minted from the config's auth.service_key_file (the local stack's key), else none;
+/// they use TLS with the `tls-ca` flag's CA (else $ORDERLY_TLS_CA).
 /// @throws UsageError if a named config file does not exist; config::ConfigError if it is invalid.
 [[nodiscard]] Targets ResolveTargets(const std::map<std::string, std::string>& flags);
 
@@ -52,6 +58,7 @@ class Clients final {
   std::unique_ptr<v1::PaymentService::Stub> payment;
   std::unique_ptr<v1::SagaService::Stub> sagas;
   messaging::KafkaSettings kafka;
+  auth::Settings auth;
 
   /// Runs a unary call with the deadline (blocking); throws CallError naming `service` unless it is OK.
   template <typename Stub, typename Request, typename Response>
