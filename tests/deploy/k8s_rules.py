@@ -189,8 +189,12 @@ def _check_ports_and_grace(service, deployment, container, config_map, config, p
     name = subject(deployment)
     section = (config.get("services") or {}).get(service) or {}
     _, port = host_port(str(section.get("listen", ":")))
-    if port is None or [p.get("containerPort") for p in container.get("ports", [])] != [port]:
-        problems.add(name, f"container ports {container.get('ports')} differ from services.{service}.listen")
+    # The gRPC port, then the Prometheus /metrics port when the config names one (services.<name>.metrics_listen).
+    _, metrics_port = host_port(str(section.get("metrics_listen", ":")))
+    expected = [port] + ([metrics_port] if "metrics_listen" in section else [])
+    if port is None or None in expected or [p.get("containerPort") for p in container.get("ports", [])] != expected:
+        problems.add(name, f"container ports {container.get('ports')} differ from services.{service}.listen "
+                           "(and metrics_listen)")
     for probe in PROBES:
         probe_port = ((container.get(probe) or {}).get("grpc") or {}).get("port")
         if probe in container and probe_port != port:  # a missing probe is check_containers' finding

@@ -165,6 +165,14 @@ patches:
         self.assertEqual(self.problems(edit), [
             "Deployment/orderly-payment: livenessProbe is not a gRPC probe on port 17003 (services.payment.listen)"])
 
+    def test_container_must_expose_the_metrics_port(self):
+        def edit(docs):
+            container(docs, "orderly-payment")["ports"].pop()
+        self.assertEqual(self.problems(edit), [
+            "Deployment/orderly-payment: container ports [{'containerPort': 17003, 'name': 'grpc'}] differ from "
+            "services.payment.listen (and metrics_listen)",
+            "Service/orderly-payment: targetPort metrics is no port of Deployment/orderly-payment"])
+
     def test_deployment_must_run_its_own_binary(self):
         def edit(docs):
             container(docs, "orderly-payment")["command"] = ["orderly-order"]
