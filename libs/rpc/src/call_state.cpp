@@ -7,9 +7,14 @@ CallRegistry& CallRegistry::Instance() {
   return registry;
 }
 
-void CallRegistry::Add(const grpc::ServerContextBase* context, std::shared_ptr<CallState> state) {
+std::shared_ptr<CallState> CallRegistry::FindOrAdd(const grpc::ServerContextBase* context, const std::string& method) {
   std::lock_guard lock(mutex_);
-  calls_[context] = std::move(state);
+  auto& state = calls_[context];
+  if (!state) {
+    state = std::make_shared<CallState>();
+    state->method = method;
+  }
+  return state;
 }
 
 void CallRegistry::Remove(const grpc::ServerContextBase* context) {

@@ -27,12 +27,13 @@ struct CallState {
   std::exception_ptr refusal;  // the first stage that refused; later stages do nothing
 };
 
-/// Live calls' states. Thread-safe; the first stage registers its call and unregisters it when
-/// the call ends (its interceptor is destroyed with the call's ServerContext).
+/// Live calls' states. Thread-safe; the request id stage unregisters its call when the call ends
+/// (its interceptor is destroyed with the call's ServerContext).
 class CallRegistry final {
  public:
   static CallRegistry& Instance();
-  void Add(const grpc::ServerContextBase* context, std::shared_ptr<CallState> state);
+  /// The call's state, created (for `method`) by the first stage that asks.
+  [[nodiscard]] std::shared_ptr<CallState> FindOrAdd(const grpc::ServerContextBase* context, const std::string& method);
   void Remove(const grpc::ServerContextBase* context);
   [[nodiscard]] std::shared_ptr<CallState> Find(const grpc::ServerContextBase* context);
 

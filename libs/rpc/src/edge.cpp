@@ -50,9 +50,7 @@ void Refuse(CallState& state, Check&& check) {
 }
 
 std::shared_ptr<CallState> StateOf(ServerRpcInfo* info) {
-  auto state = CallRegistry::Instance().Find(info->server_context());
-  if (!state) throw Internal("the request id stage must come first in the interceptor chain");
-  return state;
+  return CallRegistry::Instance().FindOrAdd(info->server_context(), info->method());
 }
 
 // Stage 1: request id and access log; also answers a refusal should a handler answer OK anyway.
@@ -61,11 +59,8 @@ class RequestLogStage final : public Interceptor {
   RequestLogStage(ServerRpcInfo* info, AccessLog mode)
       : context_(info->server_context()),
         mode_(mode),
-        state_(std::make_shared<CallState>()),
-        started_(std::chrono::steady_clock::now()) {
-    state_->method = info->method();
-    CallRegistry::Instance().Add(context_, state_);
-  }
+        state_(StateOf(info)),
+        started_(std::chrono::steady_clock::now()) {}
   ~RequestLogStage() override { CallRegistry::Instance().Remove(context_); }
 
   void Intercept(InterceptorBatchMethods* methods) override {
@@ -266,19 +261,24 @@ InterceptorFactories InterceptorChain(const EdgeSettings& settings, AccessTable 
   }
   if (settings.rate_limit.enabled) edge->limiter = std::make_unique<RateLimiter>(settings.rate_limit, redis, clock);
   std::shared_ptr<const EdgeState> shared = edge;
-  InterceptorFactories chain;
-  chain.push_back(Factory(shared, [](ServerRpcInfo* info, const EdgeState& e) -> Interceptor* {
+  InterceptorFactories stages;  // in the order they see a request
+  stages.push_back(Factory(shared, [](ServerRpcInfo* info, const EdgeState& e) -> Interceptor* {
     return new RequestLogStage(info, e.settings.access_log);
   }));
-  chain.push_back(Factory(shared, [](ServerRpcInfo* info, const EdgeState& e) -> Interceptor* {
+  stages.push_back(Factory(shared, [](ServerRpcInfo* info, const EdgeState& e) -> Interceptor* {
     return new AuthenticationStage(info, e.verifier.get(), e.table);
   }));
-  chain.push_back(Factory(shared, [](ServerRpcInfo* info, const EdgeState& e) -> Interceptor* {
+  stages.push_back(Factory(shared, [](ServerRpcInfo* info, const EdgeState& e) -> Interceptor* {
     return new AuthorizationStage(info, e.verifier != nullptr, e.table);
   }));
-  chain.push_back(Factory(shared, [](ServerRpcInfo* info, const EdgeState& e) -> Interceptor* {
+  stages.push_back(Factory(shared, [](ServerRpcInfo* info, const EdgeState& e) -> Interceptor* {
     return new RateLimitStage(info, e.limiter.get(), e.table);
   }));
+  // gRPC runs a server's receive hooks (POST_RECV_*) from the last registered interceptor to the
+  // first, and its send hooks in registration order: registered in reverse, the stages see a request
+  // as listed above. Trailing stages (metrics) come after, so they see the final status last.
+  InterceptorFactories chain;
+  for (auto stage = stages.rbegin(); stage != stages.rend(); ++stage) chain.push_back(std::move(*stage));
   for (auto& factory : trailing) chain.push_back(std::move(factory));
   return chain;
 }
