@@ -82,8 +82,10 @@ cmd_image() {
   cmd_deps
   podman_env
   image_base
-  local before after start=$SECONDS ccache_dir args
-  args=(--build-arg "ORDERLY_SRC=$ROOT" --build-arg "ORDERLY_BUILD=$BUILD_DIR")
+  local before after start=$SECONDS ccache_dir args locale="" var
+  # ccache keys hold the compile command, its directory and the locale: all three as on the host.
+  for var in LANG LC_ALL LC_CTYPE LC_MESSAGES; do [ -z "${!var+set}" ] || locale+="$var=${!var} "; done
+  args=(--build-arg "ORDERLY_SRC=$ROOT" --build-arg "ORDERLY_BUILD=$BUILD_DIR" --build-arg "ORDERLY_LOCALE=$locale")
   ccache_dir=$(ccache --get-config cache_dir)
   mkdir -p "$ccache_dir"
   args+=(--volume "$ccache_dir:/host-ccache" --build-arg CCACHE_DIR=/host-ccache)
