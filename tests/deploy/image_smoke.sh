@@ -4,7 +4,8 @@
 # ProcessStack is (their own database on every shard, their own Kafka prefix, free ports). Through the
 # image's own orderlyctl an order is placed and must end CONFIRMED with its stock committed and its
 # payment captured; each container's HEALTHCHECK must pass while it serves, and each must exit 0 on
-# SIGTERM (podman stop) within its drain. Proves the runtime stage has every library and file it needs.
+# SIGTERM (podman stop) within its drain. Auth is on, with a key pair of the test's own mounted where the
+# image's config expects it. Proves the runtime stage has every library and file it needs.
 #
 # Needs ORDERLY_BUILD_DIR (the host build, for orderly-config) and ORDERLY_TEST_DIR (the `stack`
 # fixture's servers); the image comes from the `image` fixture (scripts/dev image).
@@ -16,6 +17,8 @@ TEST_DIR=${ORDERLY_TEST_DIR:?set ORDERLY_TEST_DIR to the test servers directory 
 WAIT_SECONDS=60
 # shellcheck source=scripts/lib/util.sh
 source "$ROOT/scripts/lib/util.sh"
+# shellcheck source=scripts/lib/stack.sh
+source "$ROOT/scripts/lib/stack.sh"
 # shellcheck source=scripts/lib/image.sh
 source "$ROOT/scripts/lib/image.sh"
 
@@ -62,6 +65,10 @@ cleanup() {
 trap cleanup EXIT
 
 on_every_shard createdb
+# The services verify tokens against this JWKS and sign their own with its key, as does orderlyctl for
+# its admin tokens; the key is this test's alone, made readable for the image's uid 10001.
+auth_keys "$DIR" smoke-1
+chmod 644 "$DIR/auth/signing.pem"
 taken="" port=""
 declare -A LISTEN
 for svc in "${SERVICES[@]}"; do
@@ -87,13 +94,15 @@ done
   echo "  payment: {listen: ${LISTEN[payment]}}"
   echo "  order: {listen: ${LISTEN[order]}, inventory: {target: ${LISTEN[inventory]}}}"
   echo "  orchestrator: {listen: ${LISTEN[orchestrator]}}"
+  echo "auth: {enabled: true, jwks_file: /etc/orderly/auth/jwks.json, service_key_file: /etc/orderly/auth/signing.pem," \
+    "service_key_id: smoke-1}"
 } >"$DIR/config.yaml"
 chmod 644 "$DIR/config.yaml"  # read by the image's user, uid 10001
 
-# Every container reads this config at the image's config path.
-CONFIG_MOUNT=(-v "$DIR/config.yaml:/etc/orderly/config.yaml:ro")
+# Every container reads this config and these keys at the image's paths for them.
+CONFIG_MOUNT=(-v "$DIR/config.yaml:/etc/orderly/config.yaml:ro" -v "$DIR/auth:/etc/orderly/auth:ro")
 
-start_service() {
+start_container() {
   local svc=$1 name=$CONTAINER-$1 deadline=$((SECONDS + WAIT_SECONDS))
   podman_quiet run -d --name "$name" --network=host "${CONFIG_MOUNT[@]}" "$IMAGE" "orderly-$svc" >/dev/null
   # The image's HEALTHCHECK (orderly-probe on the service's configured port) must turn healthy.
@@ -122,7 +131,14 @@ await() {
 }
 
 echo "image $IMAGE ($(podman image inspect --format '{{.Id}}' "$IMAGE" | cut -c1-12)); services:"
-for svc in "${SERVICES[@]}"; do start_service "$svc"; done
+for svc in "${SERVICES[@]}"; do start_container "$svc"; done
+
+# Auth is on: a call with a malformed token is refused (exit 1, a failed call), naming the failed check.
+code=0
+refused=$(podman run --rm --no-healthcheck --network=host "${CONFIG_MOUNT[@]}" -e ORDERLY_TOKEN=not-a-token "$IMAGE" \
+  orderlyctl products list 2>&1) || code=$?
+[ $code -eq 1 ] && [[ $refused == "error: inventory: malformed"* ]] ||
+  fail "a call with a malformed token was not refused by authentication (exit $code): $refused"
 
 sku=SMOKE-$$
 customer=smoke-customer-$$
