@@ -31,6 +31,7 @@ debian_sources() {
     echo "deb $ORDERLY_DEBIAN_MIRROR bookworm main"
     return
   fi
+  # shellcheck disable=SC2016  # apt's own $(FIELD) placeholders
   apt-get indextargets --format '$(REPO_URI) $(CODENAME)' 'Identifier: Packages' 'Origin: Debian' 2>/dev/null |
     awk '$2 ~ /^bookworm(-updates|-security)?$/ {print "deb " $1 " " $2 " main"}' | sort -u
 }

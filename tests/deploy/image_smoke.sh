@@ -137,8 +137,9 @@ for svc in "${SERVICES[@]}"; do start_container "$svc"; done
 code=0
 refused=$(podman run --rm --no-healthcheck --network=host "${CONFIG_MOUNT[@]}" -e ORDERLY_TOKEN=not-a-token "$IMAGE" \
   orderlyctl products list 2>&1) || code=$?
-[ $code -eq 1 ] && [[ $refused == "error: inventory: malformed"* ]] ||
+if [ $code -ne 1 ] || [[ $refused != "error: inventory: malformed"* ]]; then
   fail "a call with a malformed token was not refused by authentication (exit $code): $refused"
+fi
 
 sku=SMOKE-$$
 customer=smoke-customer-$$
