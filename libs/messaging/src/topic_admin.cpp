@@ -25,7 +25,7 @@ std::vector<RdKafka::TopicPartition*> Raw(const Partitions& partitions) {
 struct TopicAdmin::Impl {
   KafkaSettings settings;
   std::unique_ptr<RdKafka::KafkaConsumer> reader;  // metadata, watermarks, reads; never commits
-  std::map<std::string, std::unique_ptr<RdKafka::KafkaConsumer>> offset_readers;  // by group, for Progress
+  std::map<std::string, std::unique_ptr<RdKafka::KafkaConsumer>> offset_readers;  // by group: OffsetReader
 
   // A consumer that never joins `group` (it only assigns partitions), but can read and commit its offsets.
   std::unique_ptr<RdKafka::KafkaConsumer> MakeConsumer(const std::string& group) const {
@@ -47,16 +47,22 @@ struct TopicAdmin::Impl {
     return consumer;
   }
 
-  // Where `group` resumes on each partition of `ranges`, in their order: its committed offset or -1,
-  // asked through `consumer`, a non-member of `group`.
-  static std::vector<PartitionOffset> Committed(RdKafka::KafkaConsumer& consumer, const std::string& group,
-                                                const std::vector<std::pair<PartitionOffset, int64_t>>& ranges) {
+  // A non-member of `group` that reads its offsets, kept for the next call about that group.
+  RdKafka::KafkaConsumer& OffsetReader(const std::string& group) {
+    auto& consumer = offset_readers[group];
+    if (!consumer) consumer = MakeConsumer(group);
+    return *consumer;
+  }
+
+  // Where `group` resumes on each partition of `ranges`, in their order: its committed offset or -1.
+  std::vector<PartitionOffset> Committed(const std::string& group,
+                                         const std::vector<std::pair<PartitionOffset, int64_t>>& ranges) {
     Partitions partitions;
     for (const auto& [first, end] : ranges) {
       partitions.emplace_back(RdKafka::TopicPartition::create(first.topic, first.partition));
     }
     auto raw = Raw(partitions);
-    detail::CheckKafka(consumer.committed(raw, kRequestTimeoutMs), "committed offsets of " + group);
+    detail::CheckKafka(OffsetReader(group).committed(raw, kRequestTimeoutMs), "committed offsets of " + group);
     std::vector<PartitionOffset> committed;
     for (const auto* partition : raw) {
       committed.push_back({partition->topic(), partition->partition(), std::max<int64_t>(partition->offset(), -1)});
@@ -125,17 +131,12 @@ std::vector<PartitionOffset> TopicAdmin::EndOffsets(const std::vector<std::strin
 
 std::vector<PartitionOffset> TopicAdmin::CommittedOffsets(const std::string& group,
                                                           const std::vector<std::string>& topics) {
-  const auto consumer = impl_->MakeConsumer(group);
-  auto committed = Impl::Committed(*consumer, group, impl_->Ranges(topics));
-  consumer->close();
-  return committed;
+  return impl_->Committed(group, impl_->Ranges(topics));
 }
 
 std::vector<PartitionProgress> TopicAdmin::Progress(const std::string& group, const std::vector<std::string>& topics) {
-  auto& consumer = impl_->offset_readers[group];
-  if (!consumer) consumer = impl_->MakeConsumer(group);
   const auto ranges = impl_->Ranges(topics);
-  const auto committed = Impl::Committed(*consumer, group, ranges);
+  const auto committed = impl_->Committed(group, ranges);
   std::vector<PartitionProgress> progress;
   for (size_t i = 0; i < ranges.size(); ++i) {
     const auto& [first, end] = ranges[i];
