@@ -88,14 +88,17 @@ Claims JwtVerifier::Verify(std::string_view token) const {
     throw Unauthenticated(
         "algorithm", alg + " does not match key '" + kid + "' (" + std::string(AlgorithmName(key->algorithm)) + ")");
   }
-  jwt_t* raw = nullptr;
   const std::string text(token);
-  const int rc = jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(key->public_pem.data()),
-                            static_cast<int>(key->public_pem.size()));
-  const std::unique_ptr<jwt_t, JwtFree> jwt(raw);
-  const jwt_alg_t expected = key->algorithm == Algorithm::kRs256 ? JWT_ALG_RS256 : JWT_ALG_ES256;
-  if (rc != 0 || !jwt || jwt_get_alg(jwt.get()) != expected) {
-    throw Unauthenticated("signature", "the signature does not verify with key '" + kid + "'");
+  if (!SignatureVerified(text)) {
+    jwt_t* raw = nullptr;
+    const int rc = jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(key->public_pem.data()),
+                              static_cast<int>(key->public_pem.size()));
+    const std::unique_ptr<jwt_t, JwtFree> jwt(raw);
+    const jwt_alg_t expected = key->algorithm == Algorithm::kRs256 ? JWT_ALG_RS256 : JWT_ALG_ES256;
+    if (rc != 0 || !jwt || jwt_get_alg(jwt.get()) != expected) {
+      throw Unauthenticated("signature", "the signature does not verify with key '" + kid + "'");
+    }
+    RememberVerified(text);
   }
 
   const nlohmann::json payload = DecodeSegment(token.substr(first_dot + 1, second_dot - first_dot - 1), "payload");
@@ -115,6 +118,17 @@ Claims JwtVerifier::Verify(std::string_view token) const {
   Claims claims{StringClaim(payload, "sub"), Scopes(payload), *expires};
   if (claims.subject.empty()) throw Unauthenticated("subject", "the token has no sub claim");
   return claims;
+}
+
+bool JwtVerifier::SignatureVerified(const std::string& token) const {
+  const std::lock_guard lock(verified_mutex_);
+  return verified_.contains(token);
+}
+
+void JwtVerifier::RememberVerified(const std::string& token) const {
+  const std::lock_guard lock(verified_mutex_);
+  if (verified_.size() >= kMaxVerifiedTokens) verified_.clear();
+  verified_.insert(token);
 }
 
 }  // namespace orderly::auth

@@ -98,6 +98,23 @@ TEST_F(JwtVerifierTest, TamperedPayloadFailsSignature) {
   EXPECT_EQ(FailedCheck(tampered), "signature");
 }
 
+TEST_F(JwtVerifierTest, AVerifiedTokenDoesNotVouchForAnyOther) {
+  const std::string token = MintToken(*ec_, Request(), clock_);
+  ASSERT_EQ(FailedCheck(token), "");
+  std::string other_signature = token;
+  char& inside = other_signature[other_signature.size() - 10];  // not the last char: its low bits are padding
+  inside = inside == 'A' ? 'B' : 'A';
+  EXPECT_EQ(FailedCheck(other_signature), "signature");
+  EXPECT_EQ(FailedCheck(token), "");
+}
+
+TEST_F(JwtVerifierTest, AVerifiedTokenStillExpires) {
+  const std::string token = MintToken(*ec_, Request(), clock_);
+  ASSERT_EQ(FailedCheck(token), "");
+  clock_.Advance(std::chrono::seconds(600 + 31));
+  EXPECT_EQ(FailedCheck(token), "expired");
+}
+
 TEST_F(JwtVerifierTest, UnknownKidFailsKey) {
   EXPECT_EQ(FailedCheck(MintToken(SigningKey::Generate(Algorithm::kEs256, "retired"), Request(), clock_)), "key");
 }
