@@ -83,10 +83,14 @@ struct OutboxRelay::Impl {
   // Publishes one batch; the number of rows marked sent, or nullopt if some could not be published.
   std::optional<size_t> DrainOnce(size_t shard) {
     return cluster.Transact(shard, [&](pg::Transaction& tx) -> std::optional<size_t> {
-      if (!tx.Exec("SELECT pg_try_advisory_xact_lock($1)", {lock_key}).One().Bool(0)) return 0;  // another relay
+      // The lock and the batch in one round trip; no rows while another relay holds the lock. The
+      // snapshot predates the lock, so rows another relay sent just before may go out again: a
+      // duplicate, which the inboxes drop, never a reordering.
       const pg::Result result = tx.Exec(
-          "SELECT id, topic, message_key, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1",
-          {settings.batch_size});
+          "WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS holds) "
+          "SELECT id, topic, message_key, payload FROM relay, outbox WHERE relay.holds AND sent_at IS NULL "
+          "ORDER BY id LIMIT $2",
+          {lock_key, settings.batch_size});
       if (result.empty()) return 0;
       std::vector<OutgoingMessage> messages;
       for (size_t i = 0; i < result.size(); ++i) {
