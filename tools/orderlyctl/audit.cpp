@@ -57,6 +57,14 @@ class Auditor {
                             v1::SagaState_Name(saga.state()) + " (order " + v1::OrderStatus_Name(order.status()) +
                             ") after " + std::to_string(age) + " s");
     }
+    // An ended saga still owes its compensations and follow-ups: name each step left unanswered.
+    for (const auto& step : saga.steps()) {
+      const int64_t waited = std::time(nullptr) - step.started_at().seconds();
+      if (step.outcome() != v1::STEP_OUTCOME_PENDING || waited <= kStaleSeconds) continue;
+      violations_.push_back("saga " + saga.saga_id() + " of order " + saga.order_id() + ": step " + step.name() +
+                            " unanswered after " + std::to_string(waited) + " s and " +
+                            std::to_string(step.attempts()) + " sends");
+    }
   }
 
   void CheckStock() {

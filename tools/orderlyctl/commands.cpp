@@ -193,10 +193,10 @@ void PrintSagas(const Output& out, const google::protobuf::RepeatedPtrField<v1::
       std::vector<std::vector<std::string>> rows;
       for (const auto& step : saga.steps()) {
         rows.push_back({"  " + std::to_string(step.sequence()), step.name() + (step.compensation() ? " (undo)" : ""),
-                        v1::StepOutcome_Name(step.outcome()).substr(13),
+                        v1::StepOutcome_Name(step.outcome()).substr(13), std::to_string(step.attempts()),
                         step.reply_type().empty() ? "-" : step.reply_type().substr(11), step.detail()});
       }
-      Output::Table({"  #", "STEP", "OUTCOME", "REPLY", "DETAIL"}, rows);
+      Output::Table({"  #", "STEP", "OUTCOME", "SENT", "REPLY", "DETAIL"}, rows);
     }
   });
 }
@@ -212,11 +212,19 @@ void SagasGet(Clients& c, const Output& out, const Args& args) {
 }
 
 void SagasList(Clients& c, const Output& out, const Args& args) {
-  if (args.size() > 1) throw UsageError{"expected at most a STATE"};
   v1::ListSagasRequest request;
-  if (!args.empty()) {
+  Args states;
+  for (const auto& arg : args) {
+    if (arg == "--stuck") {
+      request.set_stuck(true);
+    } else {
+      states.push_back(arg);
+    }
+  }
+  if (states.size() > 1) throw UsageError{"expected at most a STATE"};
+  if (!states.empty()) {
     v1::SagaState state = v1::SAGA_STATE_UNSPECIFIED;
-    if (!v1::SagaState_Parse("SAGA_STATE_" + args[0], &state)) throw UsageError{"unknown saga state " + args[0]};
+    if (!v1::SagaState_Parse("SAGA_STATE_" + states[0], &state)) throw UsageError{"unknown saga state " + states[0]};
     request.set_state(state);
   }
   v1::ListSagasResponse all;
@@ -249,7 +257,9 @@ std::map<std::string, CommandSpec> AllCommands() {
       {"orders watch", {"orders watch ORDER_ID", OrdersWatch}},
       {"orders trace", OrdersTraceCommand()},
       {"sagas get", {"sagas get ORDER_ID", SagasGet}},
-      {"sagas list", {"sagas list [STATE]   (e.g. CONFIRMED, REJECTED, RESERVING_STOCK)", SagasList}},
+      {"sagas list", {"sagas list [STATE] [--stuck]   (e.g. CONFIRMED, REJECTED, RESERVING_STOCK; --stuck: a step "
+                      "still unanswered after several sends)",
+                      SagasList}},
       {"audit", {"audit   check invariants across all shards; exit 1 naming each violation", RunAudit}},
       {"token mint", {"token mint --sub SUB --scope orders|admin|service[,...] [--ttl SECONDS]", TokenMint}},
   };

@@ -37,6 +37,12 @@ OrchestratorSettings OrchestratorSettings::Parse(const config::Node& section) {
       std::chrono::milliseconds(section.Int("step_timeout_ms", settings.step_timeout.count(), 1, 3'600'000));
   settings.sweep_interval =
       std::chrono::milliseconds(section.Int("sweep_interval_ms", settings.sweep_interval.count(), 1, 600'000));
+  settings.resend_after =
+      std::chrono::milliseconds(section.Int("resend_after_ms", settings.resend_after.count(), 1, 86'400'000));
+  settings.resend_max_interval = std::chrono::milliseconds(
+      section.Int("resend_max_interval_ms", settings.resend_max_interval.count(), settings.resend_after.count(),
+                  86'400'000));
+  settings.stuck_after_attempts = section.Int("stuck_after_attempts", settings.stuck_after_attempts, 2, 1'000);
   settings.stats_interval =
       std::chrono::milliseconds(section.Int("stats_interval_ms", settings.stats_interval.count(), 100, 3'600'000));
   return settings;

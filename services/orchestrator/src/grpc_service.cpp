@@ -31,7 +31,7 @@ std::vector<v1::Saga> WithSteps(pg::Transaction& tx, const pg::Result& rows) {
     SetTime(saga.mutable_updated_at(), rows[i].Int(4));
     const pg::Result steps = tx.Exec(
         "SELECT sequence, name, command_type, command_message_id, reply_type, outcome, detail, compensation, "
-        "(extract(epoch FROM started_at) * 1000)::bigint, (extract(epoch FROM finished_at) * 1000)::bigint "
+        "(extract(epoch FROM started_at) * 1000)::bigint, (extract(epoch FROM finished_at) * 1000)::bigint, attempts "
         "FROM saga_steps WHERE saga_id = $1 ORDER BY sequence",
         {saga.saga_id()});
     for (size_t j = 0; j < steps.size(); ++j) {
@@ -48,6 +48,7 @@ std::vector<v1::Saga> WithSteps(pg::Transaction& tx, const pg::Result& rows) {
       step->set_compensation(steps[j].Bool(7));
       SetTime(step->mutable_started_at(), steps[j].Int(8));
       if (!steps[j].IsNull(9)) SetTime(step->mutable_finished_at(), steps[j].Int(9));
+      step->set_attempts(static_cast<int32_t>(steps[j].Int(10)));
     }
     sagas.push_back(std::move(saga));
   }
@@ -101,9 +102,13 @@ grpc::ServerUnaryReactor* GrpcService::ListSagas(grpc::CallbackServerContext* co
       auto page = cluster_.Transact(
           shard,
           [&](pg::Transaction& tx) {
-            return WithSteps(tx, tx.Exec(std::string(kSagaColumns) +
-                                             " WHERE saga_id > $1 AND ($2 OR state = $3) ORDER BY saga_id LIMIT $4",
-                                         {request->page_token(), all, v1::SagaState_Name(request->state()), size + 1}));
+            return WithSteps(
+                tx, tx.Exec(std::string(kSagaColumns) +
+                                " s WHERE saga_id > $1 AND ($2 OR state = $3) AND (NOT $5 OR EXISTS ("
+                                "  SELECT 1 FROM saga_steps st WHERE st.saga_id = s.saga_id AND st.outcome = $6 "
+                                "  AND st.attempts >= $7)) ORDER BY saga_id LIMIT $4",
+                            {request->page_token(), all, v1::SagaState_Name(request->state()), size + 1,
+                             request->stuck(), v1::StepOutcome_Name(v1::STEP_OUTCOME_PENDING), stuck_after_attempts_}));
           },
           {pg::Isolation::kRepeatableRead, true});
       std::move(page.begin(), page.end(), std::back_inserter(sagas));

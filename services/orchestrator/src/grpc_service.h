@@ -9,7 +9,9 @@ namespace orderly::orchestrator {
 /// SagaService over gRPC: sagas with every step, read from all shards.
 class GrpcService final : public v1::SagaService::CallbackService {
  public:
-  explicit GrpcService(pg::Cluster& cluster) : cluster_(cluster) {}
+  /// A saga is stuck while one of its steps is unanswered after `stuck_after_attempts` sends.
+  GrpcService(pg::Cluster& cluster, int64_t stuck_after_attempts)
+      : cluster_(cluster), stuck_after_attempts_(stuck_after_attempts) {}
 
   /// Who may call each method: sagas are operations, for admin only.
   [[nodiscard]] static rpc::AccessTable Access();
@@ -21,6 +23,7 @@ class GrpcService final : public v1::SagaService::CallbackService {
 
  private:
   pg::Cluster& cluster_;
+  const int64_t stuck_after_attempts_;
 };
 
 }  // namespace orderly::orchestrator

@@ -26,9 +26,8 @@ class Module final : public app::ServiceModule {
                             spdlog::info("{}", report);
                           }
                         }),
-        engine_(runtime.settings.kafka, runtime.settings.services.orchestrator.step_timeout, SystemClock::Instance(),
-                stats_),
-        grpc_(*runtime.cluster),
+        engine_(runtime.settings.kafka, runtime.settings.services.orchestrator, SystemClock::Instance(), stats_),
+        grpc_(*runtime.cluster, runtime.settings.services.orchestrator.stuck_after_attempts),
         offsets_(runtime.settings.kafka),
         // Asked apart from the consumer: on its handle, each refresh held up the consumption of replies.
         horizon_([this, group = runtime.settings.kafka.Group(messaging::ConsumerGroupOf(kName).name()),

@@ -25,12 +25,15 @@ bool Terminal(v1::SagaState state) {
   return state == v1::SAGA_STATE_CONFIRMED || state == v1::SAGA_STATE_REJECTED || state == v1::SAGA_STATE_CANCELLED;
 }
 
-std::string_view TopicOf(const google::protobuf::Message& command) {
-  const std::string& type = command.GetDescriptor()->name();
+// The topic of a command by its full type name, e.g. "orderly.v1.ReserveStock".
+std::string_view TopicOf(std::string_view type) {
+  type.remove_prefix(type.rfind('.') + 1);
   if (type == "ReserveStock" || type == "ReleaseStock" || type == "CommitStock") return messaging::kInventoryCommands;
   if (type == "ConfirmOrder" || type == "RejectOrder") return messaging::kOrderCommands;
   return messaging::kPaymentCommands;
 }
+
+int64_t Millis(std::chrono::milliseconds duration) { return static_cast<int64_t>(duration.count()); }
 
 template <typename Command>
 Command ForOrder(const SagaRow& saga) {
@@ -76,18 +79,48 @@ void SagaEngine::Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelo
   context.order_id = saga.order_id;
   context.saga_id = saga.saga_id;
   const v1::Envelope envelope = messaging::MakeEnvelope(command, context, ids_, clock_);
-  messaging::AppendToOutbox(tx, kafka_.Topic(TopicOf(command)), envelope);
-  // The step and, for a timed one (timeout > 0), its timer: one statement.
+  messaging::AppendToOutbox(tx, kafka_.Topic(TopicOf(envelope.type())), envelope);
+  // The step with what it sent and its first resend, and for a timed one (timeout > 0) its timer:
+  // one statement.
   tx.Exec(
       "WITH step AS ("
-      "  INSERT INTO saga_steps (saga_id, sequence, name, command_type, command_message_id, outcome, compensation) "
-      "  VALUES ($1, (SELECT coalesce(max(sequence), 0) + 1 FROM saga_steps WHERE saga_id = $1), $2, $3, $4, $5, $6) "
+      "  INSERT INTO saga_steps (saga_id, sequence, name, command_type, command_message_id, outcome, compensation, "
+      "                          command, resend_at) "
+      "  VALUES ($1, (SELECT coalesce(max(sequence), 0) + 1 FROM saga_steps WHERE saga_id = $1), $2, $3, $4, $5, $6, "
+      "          $8, now() + make_interval(secs => $9::double precision / 1000)) "
       "  RETURNING saga_id, sequence) "
       "INSERT INTO saga_timers (saga_id, sequence, due_at) "
       "SELECT saga_id, sequence, now() + make_interval(secs => $7::double precision / 1000) FROM step "
       "WHERE $7::double precision > 0",
       {saga.saga_id, name, envelope.type(), envelope.message_id(), kPending, compensation,
-       timed ? static_cast<int64_t>(step_timeout_.count()) : int64_t{0}});
+       timed ? Millis(settings_.step_timeout) : int64_t{0}, pg::Param::Bytes(messaging::Encode(envelope)),
+       Millis(settings_.resend_after)});
+}
+
+void SagaEngine::Resend(pg::Transaction& tx, const std::string& saga_id, int sequence) {
+  const pg::Result step = tx.Exec(
+      "SELECT name, command, attempts FROM saga_steps WHERE saga_id = $1 AND sequence = $2 AND outcome = $3",
+      {saga_id, sequence, kPending});
+  if (step.empty()) return;
+  const std::string name = step[0].String(0);
+  const int64_t attempts = step[0].Int(2) + 1;
+  // The wait before the next try doubles with each one, up to resend_max_interval.
+  const int64_t next_ms = Millis(std::min(settings_.resend_max_interval,
+                                          settings_.resend_after * (int64_t{1} << std::min<int64_t>(attempts - 1, 20))));
+  tx.Exec(
+      "UPDATE saga_steps SET attempts = $3, resend_at = now() + make_interval(secs => $4::double precision / 1000) "
+      "WHERE saga_id = $1 AND sequence = $2",
+      {saga_id, sequence, attempts, next_ms});
+  v1::Envelope envelope = messaging::Decode(step[0].Bytes(1));
+  envelope.set_message_id(ids_.Next());
+  messaging::AppendToOutbox(tx, kafka_.Topic(TopicOf(envelope.type())), envelope);
+  const bool stuck = attempts >= settings_.stuck_after_attempts;
+  tx.AfterCommit([this, name, stuck] { stats_.StepResent(name, stuck); });
+  if (stuck) {
+    spdlog::warn("saga {} step {} stuck: sent {} times without a reply", saga_id, name, attempts);
+  } else {
+    spdlog::info("saga {} step {}: no reply yet, sent again (try {})", saga_id, name, attempts);
+  }
 }
 
 std::optional<SagaEngine::Settlement> SagaEngine::Settle(pg::Transaction& tx, const SagaRow& saga,
@@ -97,7 +130,7 @@ std::optional<SagaEngine::Settlement> SagaEngine::Settle(pg::Transaction& tx, co
   const std::string other = name == kReserve ? kAuthorize : name == kAuthorize ? kReserve : "";
   const pg::Result settled = tx.Exec(
       "WITH settled AS ("
-      "  UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now() "
+      "  UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now(), resend_at = NULL "
       "  WHERE saga_id = $1 AND name = $2 AND outcome = $6 "
       "  RETURNING sequence, (extract(epoch FROM finished_at - started_at) * 1000)::bigint AS latency_ms), "
       "timer AS (DELETE FROM saga_timers t USING settled WHERE t.saga_id = $1 AND t.sequence = settled.sequence) "
@@ -189,7 +222,8 @@ void SagaEngine::Abort(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& c
     payment = payment || steps[i].String(0) == kAuthorize;
     stock = stock || steps[i].String(0) == kReserve;
   }
-  tx.Exec("UPDATE saga_steps SET outcome = $2, finished_at = now() WHERE saga_id = $1 AND outcome = $3",
+  tx.Exec("UPDATE saga_steps SET outcome = $2, finished_at = now(), resend_at = NULL "
+          "WHERE saga_id = $1 AND outcome = $3",
           {saga.saga_id, v1::StepOutcome_Name(pending_outcome), kPending});
   tx.Exec("DELETE FROM saga_timers WHERE saga_id = $1", {saga.saga_id});
   if (payment) Send(tx, saga, cause, ForPayment<v1::VoidPayment>(saga), "void_payment", true, false);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "orderly/app/platform_settings.h"
 #include "orderly/common/ids.h"
 #include "orderly/messaging/settings.h"
 #include "orderly/pg/transaction.h"
@@ -27,15 +28,17 @@ struct SagaRow {
 /// the saga two messaging hops; an authorization for an order without stock is only a hold, voided
 /// at once. A failure reply, a step timeout or a cancellation aborts:
 /// compensations in reverse (void payment, release stock) and RejectOrder. A reply that arrives
-/// after its saga ended is compensated, never applied. Every method runs inside the caller's
+/// after its saga ended is compensated, never applied. Every step, compensations included, is seen
+/// through: a command unanswered for resend_after is sent again (Resend) until a reply settles it.
+/// Every method runs inside the caller's
 /// transaction on shard(order_id): state changes, steps, timers and the commands they send (outbox)
 /// commit together, with the saga row locked.
 class SagaEngine final {
  public:
   /// Ended sagas and settled steps are counted in `stats` once their transaction commits.
-  SagaEngine(const messaging::KafkaSettings& kafka, std::chrono::milliseconds step_timeout, const Clock& clock,
+  SagaEngine(const messaging::KafkaSettings& kafka, const app::OrchestratorSettings& settings, const Clock& clock,
              SagaStats& stats)
-      : kafka_(kafka), step_timeout_(step_timeout), clock_(clock), stats_(stats) {}
+      : kafka_(kafka), settings_(settings), clock_(clock), stats_(stats) {}
 
   /// OrderPlaced starts a saga; OrderCancellationRequested aborts a running one; OrderConfirmed,
   /// OrderRejected and OrderCancelled settle the order step.
@@ -44,6 +47,11 @@ class SagaEngine final {
   void OnReply(pg::Transaction& tx, const v1::Envelope& reply);
   /// The timer of step `sequence` fired; aborts the saga if that step is still pending.
   void OnTimeout(pg::Transaction& tx, const std::string& saga_id, int sequence);
+  /// Step `sequence` is due to be sent again: its command goes out once more as a new message (the
+  /// participants answer a repeated command for an order again, with the same effect; a repeat of
+  /// the same message would be dropped by their inboxes, and a lost reply never come back), and
+  /// its next try is scheduled with twice the wait. Nothing if the step was settled meanwhile.
+  void Resend(pg::Transaction& tx, const std::string& saga_id, int sequence);
 
   [[nodiscard]] static std::string SagaIdFor(const std::string& order_id);
 
@@ -69,7 +77,7 @@ class SagaEngine final {
   void Compensate(pg::Transaction& tx, const SagaRow& saga, const v1::Envelope& late_reply);
 
   const messaging::KafkaSettings& kafka_;
-  const std::chrono::milliseconds step_timeout_;
+  const app::OrchestratorSettings settings_;
   const Clock& clock_;
   SagaStats& stats_;
   UuidV7Generator ids_{clock_};

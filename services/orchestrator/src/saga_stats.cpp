@@ -33,7 +33,12 @@ SagaStats::SagaStats(metrics::Registry& registry)
       step_seconds_(registry.HistogramFamily(
           "orderly_saga_step_duration_seconds",
           "Time from a saga step's command to the reply that settled it, by step.", {"step"}, SagaBuckets())),
-      in_flight_(registry.GaugeFamily("orderly_sagas_in_flight", "Sagas not yet in a terminal state.").Get()) {
+      in_flight_(registry.GaugeFamily("orderly_sagas_in_flight", "Sagas not yet in a terminal state.").Get()),
+      resent_(registry.CounterFamily("orderly_saga_steps_resent_total",
+                                     "Saga step commands sent again because no reply came, by step.", {"step"})),
+      stuck_(registry.CounterFamily("orderly_saga_steps_stuck_total",
+                                    "Saga steps still unanswered after stuck_after_attempts sends, by step.",
+                                    {"step"})) {
   auto& ended = registry.CounterFamily("orderly_sagas_ended_total", "Sagas that reached a terminal state, by state.",
                                        {"state"});
   for (const auto state : {v1::SAGA_STATE_CONFIRMED, v1::SAGA_STATE_REJECTED, v1::SAGA_STATE_CANCELLED}) {
@@ -57,6 +62,11 @@ void SagaStats::StepSettled(const std::string& step, int64_t latency_ms) {
   auto it = step_histograms_.find(step);
   if (it == step_histograms_.end()) it = step_histograms_.emplace(step, &step_seconds_.Labels({step})).first;
   it->second->Observe(static_cast<double>(latency_ms) / 1000.0);
+}
+
+void SagaStats::StepResent(const std::string& step, bool stuck) {
+  resent_.Labels({step}).Inc();
+  if (stuck) stuck_.Labels({step}).Inc();
 }
 
 void SagaStats::SetInFlight(int64_t count) { in_flight_.Set(static_cast<double>(count)); }

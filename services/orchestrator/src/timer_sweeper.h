@@ -12,12 +12,13 @@
 
 namespace orderly::orchestrator {
 
-/// Fires due step timers on every shard, one thread per shard, every `interval`. A step's deadline
-/// runs from when the relay published its command (not while it sat in the outbox), and it is due
-/// only once it lies before the reply horizon (not while a reply may wait to be consumed). Due rows
-/// are claimed with FOR UPDATE SKIP LOCKED and deleted in the transaction that acts on them, so
-/// replicas sweeping side by side never fire a timer twice. Construction starts it; destruction
-/// (or Stop) ends it.
+/// Fires due step timers and due resends on every shard, one thread per shard, every `interval`. A
+/// step's deadline runs from when the relay published its command (not while it sat in the outbox),
+/// and it is due only once it lies before the reply horizon (not while a reply may wait to be
+/// consumed). A step is sent again once its resend_at lies before the horizon and its command has
+/// left the outbox. Due rows are claimed with FOR UPDATE SKIP LOCKED and changed in the transaction
+/// that acts on them, so replicas sweeping side by side never act on one twice. Construction starts
+/// it; destruction (or Stop) ends it.
 class TimerSweeper final {
  public:
   TimerSweeper(pg::Cluster& cluster, SagaEngine& engine, const ReplyHorizon& horizon,
@@ -32,6 +33,8 @@ class TimerSweeper final {
 
  private:
   void Sweep(size_t shard);
+  size_t FireTimers(pg::Transaction& tx, int64_t horizon_ms);
+  void Resend(pg::Transaction& tx, int64_t horizon_ms);
 
   pg::Cluster& cluster_;
   SagaEngine& engine_;

@@ -1,5 +1,10 @@
 #include "event_store.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
+#include "orderly/common/errors.h"
+#include "orderly/common/hash.h"
 #include "orderly/messaging/envelope.h"
 #include "orderly/messaging/outbox.h"
 #include "orderly/messaging/topics.h"
@@ -52,10 +57,30 @@ void EventStore::Append(pg::Transaction& tx, const std::string& order_id, OrderA
     tx.Exec("UPDATE orders SET status = $2, version = $3, snapshot = $4 WHERE order_id = $1",
             {order_id, status, version, pg::Param::Bytes(order.SerializeAsString())});
   }
+  Publish(tx, order_id, version, event, cause);
+}
+
+void EventStore::Reannounce(pg::Transaction& tx, const std::string& order_id, const OrderAggregate& aggregate,
+                            const v1::Envelope& cause) {
+  const pg::Row stored = tx.Exec("SELECT type, payload FROM order_events WHERE order_id = $1 AND version = $2",
+                                 {order_id, aggregate.version()})
+                             .One();
+  const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(stored.String(0));
+  if (descriptor == nullptr) throw Internal("order " + order_id + " has an event of unknown type " + stored.String(0));
+  const std::unique_ptr<google::protobuf::Message> event(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor)->New());
+  if (!event->ParseFromString(stored.Bytes(1))) throw Internal("corrupt event of order " + order_id);
+  Publish(tx, order_id, aggregate.version(), *event, &cause);
+}
+
+void EventStore::Publish(pg::Transaction& tx, const std::string& order_id, int version,
+                         const google::protobuf::Message& event, const v1::Envelope* cause) {
   const messaging::EnvelopeContext context =
       cause != nullptr ? messaging::CausedBy(*cause) : messaging::EnvelopeContext{order_id, "", "", "", ""};
-  messaging::AppendToOutbox(tx, kafka_.Topic(messaging::kOrderEvents),
-                            messaging::MakeEnvelope(event, context, ids_, clock_));
+  v1::Envelope envelope = messaging::MakeEnvelope(event, context, ids_, clock_);
+  envelope.set_message_id(NameBasedUuid("order event\n" + order_id + "\n" + std::to_string(version)));
+  if (cause == nullptr) envelope.set_correlation_id(envelope.message_id());
+  messaging::AppendToOutbox(tx, kafka_.Topic(messaging::kOrderEvents), envelope);
 }
 
 }  // namespace orderly::order

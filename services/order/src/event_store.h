@@ -25,7 +25,16 @@ class EventStore final {
   void Append(pg::Transaction& tx, const std::string& order_id, OrderAggregate& aggregate,
               const google::protobuf::Message& event, const v1::Envelope* cause, const std::string& request_hash = "");
 
+  /// Queues the order's latest event on order.events once more, caused by `cause`: for a command
+  /// sent again whose answer may have been lost. An event keeps its message id (one per order and
+  /// version), so a consumer that had it drops the repeat in its inbox.
+  void Reannounce(pg::Transaction& tx, const std::string& order_id, const OrderAggregate& aggregate,
+                  const v1::Envelope& cause);
+
  private:
+  void Publish(pg::Transaction& tx, const std::string& order_id, int version, const google::protobuf::Message& event,
+               const v1::Envelope* cause);
+
   const messaging::KafkaSettings& kafka_;
   const Clock& clock_;
   UuidV7Generator ids_{clock_};

@@ -179,7 +179,10 @@ void Orders::Handle(pg::Transaction& tx, const v1::Envelope& command) {
   } catch (const FailedPrecondition& e) {
     throw messaging::PoisonMessage("order_id", e.what());
   }
-  if (!event) return;
+  if (!event) {  // already done: the command was sent again, maybe because our event was lost
+    store_.Reannounce(tx, order_id, *aggregate, command);
+    return;
+  }
   store_.Append(tx, order_id, *aggregate, *event, &command);
   tx.AfterCommit([this, order_id] { cache_.Invalidate(order_id); });
 }

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "orderly/inventory/inventory.h"
+#include "orderly/messaging/consumer.h"
+#include "orderly/messaging/topics.h"
 #include "orderly/orchestrator/orchestrator.h"
 #include "orderly/order/order.h"
 #include "orderly/payment/payment.h"
@@ -28,7 +30,7 @@ class SagaTest : public ::testing::Test {
     order_.settings().services.order.inventory.target = inventory_.Address();
     order_.settings().services.order.watch_poll = std::chrono::milliseconds(20);
     order_.Start();
-    orchestrator_.settings().services.orchestrator.step_timeout = std::chrono::seconds(8);
+    orchestrator_.settings().services.orchestrator.step_timeout = step_timeout_;
     orchestrator_.settings().services.orchestrator.sweep_interval = std::chrono::milliseconds(50);
     orchestrator_.Start();
     shop_.AddProduct("MUG", 1000, 5);
@@ -37,6 +39,7 @@ class SagaTest : public ::testing::Test {
   std::string Place(const std::string& customer, int quantity) { return shop_.Place(customer, "MUG", quantity); }
   v1::Stock Stock() { return shop_.Stock("MUG"); }
 
+  std::chrono::milliseconds step_timeout_ = std::chrono::seconds(8);
   const std::string prefix_ = testing::UniqueName("saga") + ".";
   ServiceHarness inventory_{inventory::Definition(), prefix_};
   ServiceHarness payment_{payment::Definition(), prefix_};
@@ -129,6 +132,66 @@ TEST_F(TwoReplicasTest, TimedOutSagasEndOnceEach) {
     EXPECT_EQ(testing::StepsNamed(saga, "reject_order"), 1) << id;
     EXPECT_EQ(testing::StepsNamed(saga, "release_stock"), 1) << id;
   }
+}
+
+// Steps are sent again after half a second without a reply, long before the step timeout (60 s),
+// which without the resend would end each of these orders REJECTED.
+class StepResendTest : public SagaTest {
+ protected:
+  void SetUp() override {
+    step_timeout_ = std::chrono::seconds(60);
+    orchestrator_.settings().services.orchestrator.resend_after = std::chrono::milliseconds(500);
+    SagaTest::SetUp();
+    payment_.Start();
+    shop_.Fund("rich", 100'000);
+    payment_.Stop();  // the tests start it when they need it
+  }
+
+  // Joins `service`'s consumer group while that service is down and commits past everything waiting
+  // for it: those messages are lost to it, as with a broker that lost its log. Returns once at least
+  // `count` were taken.
+  void Lose(ServiceHarness& service, const std::string& name, size_t count) {
+    const messaging::KafkaSettings& kafka = service.settings().kafka;
+    std::vector<std::string> topics;
+    for (std::string_view topic : messaging::ConsumerGroupOf(name).topics) topics.push_back(service.Topic(topic));
+    std::atomic<size_t> lost{0};
+    messaging::Producer unused(kafka);
+    messaging::Consumer thief(kafka, kafka.Group(messaging::ConsumerGroupOf(name).name()), topics,
+                              [&](const messaging::ConsumedMessage&) { ++lost; }, unused);
+    ASSERT_TRUE(WaitUntil([&] { return lost.load() >= count; }, std::chrono::seconds(30)));
+  }
+
+  void ExpectConfirmedAndSettled(const std::string& id) {
+    EXPECT_EQ(shop_.WaitForTerminal(id).status(), v1::ORDER_STATUS_CONFIRMED);
+    EXPECT_TRUE(WaitUntil([&] { return shop_.Settled(id); }, std::chrono::seconds(30))) << id;
+    EXPECT_EQ(shop_.Saga(id).state(), v1::SAGA_STATE_CONFIRMED);
+    EXPECT_EQ(Stock().on_hand(), 3);
+    EXPECT_EQ(Stock().reserved(), 0);
+    EXPECT_EQ(shop_.Account("rich").available().minor_units(), 98'000);
+    EXPECT_EQ(shop_.Account("rich").held().minor_units(), 0);
+  }
+};
+
+TEST_F(StepResendTest, ALostCommandIsSentAgainAndTheOrderConfirms) {
+  const std::string id = Place("rich", 2);
+  ASSERT_TRUE(WaitUntil([&] { return Stock().reserved() == 2; }, std::chrono::seconds(30)));
+  Lose(payment_, "payment", 1);  // the authorization, waiting for payment
+  payment_.Start();
+  ExpectConfirmedAndSettled(id);
+}
+
+TEST_F(StepResendTest, ALostReplyIsAnsweredAgainAndTheOrderConfirms) {
+  const std::string id = Place("rich", 2);
+  ASSERT_TRUE(WaitUntil([&] { return Stock().reserved() == 2; }, std::chrono::seconds(30)));  // the saga runs
+  ASSERT_TRUE(WaitUntil([&] { return shop_.Saga(id).state() == v1::SAGA_STATE_AUTHORIZING_PAYMENT; },
+                        std::chrono::seconds(30)));
+  orchestrator_.Stop();
+  payment_.Start();  // authorizes; its PaymentAuthorized waits for the orchestrator, and is lost
+  ASSERT_TRUE(WaitUntil([&] { return shop_.Account("rich").held().minor_units() == 2'000; },
+                        std::chrono::seconds(30)));
+  Lose(orchestrator_, "orchestrator", 1);
+  orchestrator_.Start();
+  ExpectConfirmedAndSettled(id);
 }
 
 }  // namespace

@@ -52,6 +52,13 @@ struct OrchestratorSettings {
   // business deadline that a restart or a short outage of a participant fits into.
   std::chrono::milliseconds step_timeout{60'000};
   std::chrono::milliseconds sweep_interval{200};  // how often each shard's due timers are fired
+  // A step (any: compensations too) whose command was published this long ago without a reply is
+  // sent again; the wait doubles with every try, up to resend_max_interval. A reply lost with a
+  // broker's log, or a command lost before it was handled, so cannot leave a saga half-done.
+  std::chrono::milliseconds resend_after{30'000};
+  std::chrono::milliseconds resend_max_interval{600'000};
+  // From this many sends on, a step is reported stuck (log, metric, audit, `sagas list --stuck`).
+  int64_t stuck_after_attempts = 5;
   // How often saga throughput, durations and step latencies are logged (when sagas ended).
   std::chrono::milliseconds stats_interval{10'000};
 
