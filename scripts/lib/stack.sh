@@ -162,6 +162,50 @@ stack_up() {
   start_devbroker "$run"
 }
 
+# Unsent rows in every outbox (any schema) on every shard.
+unsent_outbox_rows() {
+  local shard name host port db query total=0 count
+  for shard in $ORDERLY_PG_SHARDS; do
+    IFS=: read -r name host port db <<<"$shard"
+    query=$(psql -h "$host" -p "$port" -U postgres -d "$db" -tAc \
+      "SELECT string_agg(format('SELECT count(*) FROM %I.outbox WHERE sent_at IS NULL', table_schema), ' UNION ALL ')
+       FROM information_schema.tables WHERE table_name = 'outbox'") || return 1
+    [ -n "$query" ] || continue
+    for count in $(psql -h "$host" -p "$port" -U postgres -d "$db" -tAc "$query"); do total=$((total + count)); done
+  done
+  echo "$total"
+}
+
+# Messages the services' consumer groups have yet to consume.
+consumer_lag() {
+  "$BIN/orderlyctl/orderlyctl" --json --config "$CONFIG" groups list | jq '[.groups[].lag] | add // 0'
+}
+
+# Waits, up to ORDERLY_DRAIN_SECONDS (30), for every outbox to be published and every message to be
+# consumed: devbroker keeps its log in memory, so what is in flight at `down` is lost with it. Says
+# what it leaves behind; the orchestrator sends the steps it concerns again after `up`.
+drain_stack() {
+  local limit=${ORDERLY_DRAIN_SECONDS:-30} unsent lag
+  local deadline=$((SECONDS + limit))
+  while :; do
+    if ! unsent=$(unsent_outbox_rows) || ! lag=$(consumer_lag 2>/dev/null); then
+      echo "  cannot see the outboxes or the consumer lag: stopping without draining"
+      return 0
+    fi
+    if [ "$unsent" -eq 0 ] && [ "$lag" -eq 0 ]; then
+      echo "  drained: every outbox published, every message consumed"
+      return 0
+    fi
+    if ((SECONDS >= deadline)); then
+      echo "  not drained after $limit s: $unsent outbox rows stay unsent (published after up); $lag messages not yet"
+      echo "  consumed are lost with devbroker's log, and the orchestrator sends the steps they concern again"
+      echo "  (services.orchestrator.resend_after_ms after up)"
+      return 0
+    fi
+    sleep 0.5
+  done
+}
+
 stack_down() {
   local run=$1 shard
   load_stack "$run" || { echo "  nothing to stop in $run"; return 0; }
@@ -228,6 +272,7 @@ cmd_up() {
 
 cmd_down() {
   echo "stopping the Orderly stack in $RUN_DIR"
+  if load_stack "$RUN_DIR" && pid_alive "$RUN_DIR/devbroker/devbroker.pid" devbroker; then drain_stack; fi
   stack_down "$RUN_DIR"
 }
 
