@@ -40,6 +40,7 @@ std::string UuidV7Generator::Next() {
   const int64_t now = ToUnixMillis(clock_.Now());
   uint64_t rand_b = 0;
   uint16_t rand_a = 0;
+  uint64_t millis = 0;
   {
     std::lock_guard lock(mutex_);
     if (now > last_millis_) {
@@ -51,10 +52,10 @@ std::string UuidV7Generator::Next() {
       ++last_millis_;  // counter exhausted: borrow the next millisecond to stay monotonic
       counter_ = static_cast<uint16_t>(random_() & 0x01ff);
     }
+    millis = static_cast<uint64_t>(last_millis_);  // read under the lock: another thread may move it next
     rand_a = counter_;
     rand_b = random_();
   }
-  const auto millis = static_cast<uint64_t>(last_millis_);
   std::array<uint8_t, 16> bytes{};
   for (int i = 0; i < 6; ++i) bytes[i] = static_cast<uint8_t>(millis >> (40 - 8 * i));
   bytes[6] = static_cast<uint8_t>(0x70 | ((rand_a >> 8) & 0x0f));

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace orderly {
 namespace {
@@ -40,6 +42,29 @@ TEST(UuidV7Test, StaysMonotonicWhenTheClockGoesBack) {
   const std::string first = ids.Next();
   clock.Set(clock.Now() - std::chrono::seconds(5));
   EXPECT_LT(first, ids.Next());
+}
+
+TEST(UuidV7Test, EachThreadsIdsIncreaseWhileThreadsShareAGenerator) {
+  UuidV7Generator ids(SystemClock::Instance());
+  constexpr int kThreads = 4;
+  constexpr int kEach = 20'000;  // enough to cross many milliseconds and exhaust the counter
+  std::vector<std::vector<std::string>> made(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) made[t].push_back(ids.Next());
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> seen;
+  for (const auto& own : made) {
+    for (size_t i = 0; i < own.size(); ++i) {
+      if (i > 0) {
+        ASSERT_LT(own[i - 1], own[i]);
+      }
+      ASSERT_TRUE(seen.insert(own[i]).second) << own[i];
+    }
+  }
 }
 
 TEST(UuidV7Test, ProcessWideIdsAreUnique) {
