@@ -14,7 +14,6 @@
 namespace orderly::messaging {
 namespace {
 
-constexpr auto kCleanupInterval = std::chrono::seconds(60);
 // How often each shard's backlog (unsent rows, age of the oldest) is measured for the metrics: one
 // index-only count, rare enough to cost the pipeline nothing.
 constexpr auto kBacklogInterval = std::chrono::seconds(5);
@@ -114,10 +113,13 @@ struct OutboxRelay::Impl {
     });
   }
 
-  void DeleteSent(size_t shard) {
+  // Sent outbox rows and inbox rows past their retention; the relay's schema holds both.
+  void DeleteExpired(size_t shard) {
     cluster.Transact(shard, [&](pg::Transaction& tx) {
       tx.Exec("DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)",
               {static_cast<int64_t>(settings.retention.count())});
+      tx.Exec("DELETE FROM inbox WHERE received_at < now() - make_interval(secs => $1)",
+              {static_cast<int64_t>(settings.inbox_retention.count())});
     });
   }
 
@@ -136,9 +138,9 @@ struct OutboxRelay::Impl {
       try {
         sent = DrainOnce(shard);
         if (sent) published += *sent;
-        if (std::chrono::steady_clock::now() - last_cleanup > kCleanupInterval) {
+        if (std::chrono::steady_clock::now() - last_cleanup > settings.cleanup_interval) {
           last_cleanup = std::chrono::steady_clock::now();
-          DeleteSent(shard);
+          DeleteExpired(shard);
         }
         if (std::chrono::steady_clock::now() - last_backlog > kBacklogInterval) {
           last_backlog = std::chrono::steady_clock::now();

@@ -49,6 +49,9 @@ OutboxSettings OutboxSettings::Parse(const config::Node& section) {
   s.poll_interval = Millis(section, "poll_interval_ms", s.poll_interval, 1, 600'000);
   s.failure_backoff = Millis(section, "failure_backoff_ms", s.failure_backoff, 1, 600'000);
   s.retention = std::chrono::seconds(section.Int("retention_s", s.retention.count(), 0, 86'400 * 365));
+  s.inbox_retention =
+      std::chrono::seconds(section.Int("inbox_retention_s", s.inbox_retention.count(), 60, 86'400 * 3650));
+  s.cleanup_interval = Millis(section, "cleanup_interval_ms", s.cleanup_interval, 10, 86'400'000);
   return s;
 }
 

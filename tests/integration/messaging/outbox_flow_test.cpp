@@ -52,6 +52,30 @@ TEST_F(OutboxFlowTest, DuplicatePublishOfOneMessageHasOneEffect) {
   EXPECT_EQ(Effects(), 1);
 }
 
+TEST_F(OutboxFlowTest, RowsPastTheirRetentionAreDeletedAndNewerOnesKept) {
+  for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
+    cluster_.Transact(shard, [&](pg::Transaction& tx) {
+      tx.Exec("INSERT INTO inbox (consumer, message_id, received_at) VALUES "
+              "('old', gen_random_uuid(), now() - interval '8 days'), ('recent', gen_random_uuid(), now() - interval '6 days')");
+      tx.Exec("INSERT INTO outbox (topic, message_key, message_id, payload, sent_at) VALUES "
+              "('t', 'k', gen_random_uuid(), '', now() - interval '2 hours'), ('t', 'k', gen_random_uuid(), '', now())");
+    });
+  }
+  const auto count = [&](const std::string& sql) {
+    int64_t total = 0;
+    for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
+      total += cluster_.Transact(shard, [&](pg::Transaction& tx) { return tx.Exec(sql).One().Int(0); });
+    }
+    return total;
+  };
+  outbox_.cleanup_interval = std::chrono::milliseconds(20);
+  OutboxRelay relay(cluster_, producer(), outbox_);  // defaults: outbox 1 h, inbox 7 days
+  EXPECT_TRUE(WaitUntil([&] { return count("SELECT count(*) FROM inbox WHERE consumer = 'old'") == 0; }));
+  EXPECT_TRUE(WaitUntil([&] { return count("SELECT count(*) FROM outbox WHERE sent_at < now() - interval '1 hour'") == 0; }));
+  EXPECT_EQ(count("SELECT count(*) FROM inbox WHERE consumer = 'recent'"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE sent_at > now() - interval '1 hour'"), 2);
+}
+
 TEST_F(OutboxFlowTest, RolledBackTransactionPublishesNothing) {
   OutboxRelay relay(cluster_, producer(), outbox_);
   v1::OrderConfirmed event;

@@ -14,7 +14,8 @@ namespace orderly::messaging {
 /// acknowledged prefix sent. While the broker is down the rows stay and are retried after
 /// failure_backoff; nothing is lost, and a resend after a partial failure is deduplicated by the
 /// consumers' inboxes. An advisory lock keeps one relay per shard and schema active, so replicas
-/// may run side by side without reordering a key's messages. Sent rows are deleted after retention.
+/// may run side by side without reordering a key's messages. Sent rows are deleted after retention,
+/// and the inbox rows of the same schema after inbox_retention.
 ///
 /// Construction starts the threads; destruction (or Stop) ends them. Declare it after the cluster
 /// and producer it uses.

@@ -42,6 +42,10 @@ struct OutboxSettings {
   std::chrono::milliseconds poll_interval{500};
   std::chrono::milliseconds failure_backoff{500};
   std::chrono::seconds retention{3600};  // sent rows are deleted after this
+  // Inbox rows (message ids already handled) are deleted after this: a redelivery can only come from
+  // a topic that still holds the message, so keep it at least the topics' retention (Kafka: 7 days).
+  std::chrono::seconds inbox_retention{7 * 86'400};
+  std::chrono::milliseconds cleanup_interval{60'000};  // how often each relay deletes what expired
 
   static OutboxSettings Parse(const config::Node& section);
 };
