@@ -279,7 +279,8 @@ bench_table() {
     column -t -s $'\t'
 }
 
-bench_stack() {
+# The local stack running (built and started if it is not), with the load generator and orderlyctl built.
+stack_for_load() {
   cmd_deps
   configure
   if stack_status "$RUN_DIR" >/dev/null 2>&1; then
@@ -288,6 +289,10 @@ bench_stack() {
     cmd_up >&2
   fi
   load_stack "$RUN_DIR"
+}
+
+bench_stack() {
+  stack_for_load
   local stamp out_dir tps best half status=0 audit_status=0
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   BENCH_STAMP=$stamp

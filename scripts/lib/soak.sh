@@ -87,14 +87,7 @@ soak_verdicts() {
 cmd_soak() {
   local minutes=${1:-10}
   [[ $minutes =~ ^[1-9][0-9]*$ ]] || die "usage: scripts/dev soak [MINUTES]   (a whole number, default 10)"
-  cmd_deps
-  configure
-  if stack_status "$RUN_DIR" >/dev/null 2>&1; then
-    cmake --build "$BUILD_DIR" --target orderly-loadgen orderlyctl -- -j"$(nproc)" >&2
-  else
-    cmd_up >&2
-  fi
-  load_stack "$RUN_DIR"
+  stack_for_load
   local rate work samples loadgen_pid status=0 start=$SECONDS next
   rate=$(soak_rate)
   work="$BUILD_DIR/soak/soak-$(date -u +%Y%m%dT%H%M%SZ)"
