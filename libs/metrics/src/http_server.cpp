@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <thread>
 
 #include "orderly/common/errors.h"
@@ -12,6 +13,7 @@ namespace orderly::metrics {
 struct HttpServer::Impl {
   httplib::Server server;
   std::thread thread;
+  std::atomic<bool> listen_returned{false};
   int port = 0;
 };
 
@@ -40,7 +42,13 @@ HttpServer::HttpServer(Registry& registry, const std::string& listen) : impl_(st
     throw Unavailable("cannot serve metrics on " + listen +
                       " (address in use, or not a local address?); check the service's metrics_listen setting");
   }
-  impl_->thread = std::thread([impl = impl_.get()] { impl->server.listen_after_bind(); });
+  impl_->thread = std::thread([impl = impl_.get()] {
+    impl->server.listen_after_bind();
+    impl->listen_returned = true;
+  });
+  // httplib's stop() does nothing until the listen loop runs, so a server stopped right after it
+  // started would never end: construction returns only once it runs (or returned).
+  while (!impl_->server.is_running() && !impl_->listen_returned) std::this_thread::yield();
   spdlog::info("serving metrics on http://{}:{}/metrics", host, impl_->port);
 }
 
