@@ -1,19 +1,18 @@
 #include "orderly/messaging/outbox.h"
 
 #include "orderly/messaging/envelope.h"
+#include "outbox_hand_over.h"
 
 namespace orderly::messaging {
 
-std::string OutboxChannel(std::string_view schema) {
-  return "orderly_outbox_" + std::string(schema.empty() ? "public" : schema);
-}
-
 void AppendToOutbox(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope) {
-  // The NOTIFY (OutboxChannel of the connection's schema) is delivered at commit, folded into one
-  // per transaction by PostgreSQL.
-  tx.Exec("INSERT INTO outbox (topic, message_key, message_id, payload) VALUES ($1, $2, $3, $4) "
-          "RETURNING pg_notify('orderly_outbox_' || current_schema(), '')",
-          {topic, envelope.order_id(), envelope.message_id(), pg::Param::Bytes(Encode(envelope))});
+  std::string payload = Encode(envelope);
+  const int64_t id = tx.Exec("INSERT INTO outbox (topic, message_key, message_id, payload) VALUES ($1, $2, $3, $4) "
+                             "RETURNING id",
+                             {topic, envelope.order_id(), envelope.message_id(), pg::Param::Bytes(payload)})
+                         .One()
+                         .Int(0);
+  detail::OutboxHandOver::AtCommit(tx, id, {std::string(topic), envelope.order_id(), std::move(payload), {}});
 }
 
 void AppendCausedBy(pg::Transaction& tx, std::string_view topic, const v1::Envelope& cause,

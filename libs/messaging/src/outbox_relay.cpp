@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "orderly/messaging/outbox.h"
+#include "outbox_hand_over.h"
 #include "orderly/metrics/registry.h"
 #include "orderly/pg/hash_ring.h"
 
@@ -24,10 +25,16 @@ struct BacklogGauges {
   metrics::Gauge* oldest_age;
 };
 
-struct Row {
-  int64_t id;
-  OutgoingMessage message;
+// When each periodic chore of a shard is due next.
+struct Schedule {
+  std::chrono::steady_clock::time_point sweep{};
+  std::chrono::steady_clock::time_point cleanup{};
+  std::chrono::steady_clock::time_point backlog{};
+  bool first_sweep = true;
 };
+
+// How long Stop waits for records in flight; the producer settles each within its delivery timeout.
+constexpr auto kStopWait = std::chrono::seconds(30);
 
 }  // namespace
 
@@ -42,13 +49,15 @@ struct OutboxRelay::Impl {
   std::mutex mutex;
   std::condition_variable wake;
   std::vector<BacklogGauges> backlog;  // by shard
+  std::shared_ptr<detail::OutboxHandOver> hand_over;
   std::vector<std::thread> threads;
 
   Impl(pg::Cluster& c, Producer& p, const OutboxSettings& s)
       : cluster(c),
         producer(p),
         settings(s),
-        lock_key(static_cast<int64_t>(pg::StableHash("orderly.outbox.relay." + c.schema()))) {
+        lock_key(static_cast<int64_t>(pg::StableHash("orderly.outbox.relay." + c.schema()))),
+        hand_over(std::make_shared<detail::OutboxHandOver>(p, c.shard_count())) {
     auto& registry = metrics::DefaultRegistry();
     auto& rows = registry.GaugeFamily("orderly_outbox_backlog", "Outbox rows not yet published, by shard.",
                                       {"schema", "shard"});
@@ -79,17 +88,18 @@ struct OutboxRelay::Impl {
     backlog[shard].oldest_age->Set(static_cast<double>(age_ms) / 1000.0);
   }
 
-  // Publishes one batch; the number of rows marked sent, or nullopt if some could not be published.
-  std::optional<size_t> DrainOnce(size_t shard) {
+  // Publishes one batch of unsent rows at least `min_age` old, in id order; the number of rows
+  // marked sent, or nullopt if some could not be published. `exclusive`: only while no other relay
+  // of this schema is sweeping the shard, which spares them all publishing the same orphans.
+  std::optional<size_t> DrainOnce(size_t shard, std::chrono::milliseconds min_age, bool exclusive) {
     return cluster.Transact(shard, [&](pg::Transaction& tx) -> std::optional<size_t> {
-      // The lock and the batch in one round trip; no rows while another relay holds the lock. The
-      // snapshot predates the lock, so rows another relay sent just before may go out again: a
-      // duplicate, which the inboxes drop, never a reordering.
+      // The lock and the batch in one round trip. The snapshot predates the lock, so rows another
+      // relay sent just before may go out again: a duplicate, which the inboxes drop, never a reordering.
       const pg::Result result = tx.Exec(
-          "WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS holds) "
+          "WITH relay AS MATERIALIZED (SELECT CASE WHEN $3 THEN pg_try_advisory_xact_lock($1) ELSE true END AS holds) "
           "SELECT id, topic, message_key, payload FROM relay, outbox WHERE relay.holds AND sent_at IS NULL "
-          "ORDER BY id LIMIT $2",
-          {lock_key, settings.batch_size});
+          "AND created_at <= now() - $4 * interval '1 millisecond' ORDER BY id LIMIT $2",
+          {lock_key, settings.batch_size, exclusive, static_cast<int64_t>(min_age.count())});
       if (result.empty()) return 0;
       std::vector<OutgoingMessage> messages;
       for (size_t i = 0; i < result.size(); ++i) {
@@ -97,20 +107,52 @@ struct OutboxRelay::Impl {
       }
       const auto deliveries = producer.PublishBatch(messages);
       // Only the acknowledged prefix is marked, so a key's messages are never reordered by a retry.
-      size_t delivered = 0;
-      std::string ids = "{";
-      while (delivered < deliveries.size() && deliveries[delivered].delivered) {
-        ids += (delivered == 0 ? "" : ",") + result[delivered].String(0);
-        ++delivered;
-      }
-      if (delivered > 0) tx.Exec("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", {ids + "}"});
-      if (delivered < deliveries.size()) {
+      std::vector<int64_t> ids;
+      while (ids.size() < deliveries.size() && deliveries[ids.size()].delivered) ids.push_back(result[ids.size()].Int(0));
+      MarkSent(tx, ids);
+      if (ids.size() < deliveries.size()) {
         spdlog::warn("outbox relay shard {}: {} of {} messages not published: {}", cluster.shard(shard).name,
-                     deliveries.size() - delivered, deliveries.size(), deliveries[delivered].error);
+                     deliveries.size() - ids.size(), deliveries.size(), deliveries[ids.size()].error);
         return std::nullopt;
       }
-      return delivered;
+      return ids.size();
     });
+  }
+
+  // DrainOnce until a batch comes back short: the rows published, or nullopt on a failure.
+  std::optional<size_t> Drain(size_t shard, std::chrono::milliseconds min_age, bool exclusive) {
+    size_t total = 0;
+    for (;;) {
+      const auto sent = DrainOnce(shard, min_age, exclusive);
+      if (!sent) return std::nullopt;
+      published += *sent;
+      total += *sent;
+      if (*sent < static_cast<size_t>(settings.batch_size) || !running) return total;
+    }
+  }
+
+  static void MarkSent(pg::Transaction& tx, const std::vector<int64_t>& ids) {
+    if (ids.empty()) return;
+    std::string array = "{";
+    for (size_t i = 0; i < ids.size(); ++i) array += (i == 0 ? "" : ",") + std::to_string(ids[i]);
+    tx.Exec("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", {array + "}"});
+  }
+
+  // Marks what the hand-over delivered; what cannot be marked now is kept for the next call.
+  void MarkDelivered(size_t shard, std::vector<int64_t>& unmarked) {
+    std::vector<int64_t> delivered = hand_over->TakeDelivered(shard);
+    unmarked.insert(unmarked.end(), delivered.begin(), delivered.end());
+    if (unmarked.empty()) return;
+    cluster.Transact(shard, [&](pg::Transaction& tx) { MarkSent(tx, unmarked); });
+    published += unmarked.size();
+    unmarked.clear();
+  }
+
+  // After a failed hand-over: publishes what the table holds, then lets the shard's rows go straight
+  // to the producer again. False on a failure.
+  bool CatchUp(size_t shard) {
+    if (!Drain(shard, std::chrono::milliseconds(0), false)) return false;
+    return hand_over->Resume(shard, [&] { return Drain(shard, std::chrono::milliseconds(0), false).has_value(); });
   }
 
   // Sent outbox rows and inbox rows past their retention; the relay's schema holds both.
@@ -128,32 +170,57 @@ struct OutboxRelay::Impl {
     wake.wait_for(lock, delay, [&] { return !running.load(); });
   }
 
+  // One pass of the shard's chores; false if something failed.
+  bool Tend(size_t shard, std::vector<int64_t>& unmarked, Schedule& schedule) {
+    const auto now = std::chrono::steady_clock::now();
+    MarkDelivered(shard, unmarked);
+    if (!hand_over->taking(shard)) {
+      if (hand_over->in_flight(shard) == 0 && !CatchUp(shard)) return false;
+    } else if (now >= schedule.sweep) {
+      // Rows a crashed process committed and never handed over; the first sweep takes any age.
+      if (!Drain(shard, schedule.first_sweep ? std::chrono::milliseconds(0) : settings.orphan_after, true)) return false;
+      schedule.first_sweep = false;
+      schedule.sweep = now + settings.poll_interval;
+    }
+    if (now >= schedule.cleanup) {
+      schedule.cleanup = now + settings.cleanup_interval;
+      DeleteExpired(shard);
+    }
+    if (now >= schedule.backlog) {
+      schedule.backlog = now + kBacklogInterval;
+      MeasureBacklog(shard);
+    }
+    return true;
+  }
+
   void Run(size_t shard) {
-    auto listener = cluster.Listen(shard, OutboxChannel(cluster.schema()));
-    listener->Wait(std::chrono::milliseconds(0));  // LISTEN before the first drain, so no wake-up is missed
-    auto last_cleanup = std::chrono::steady_clock::now();
-    auto last_backlog = std::chrono::steady_clock::time_point{};
+    std::vector<int64_t> unmarked;
+    Schedule schedule{.cleanup = std::chrono::steady_clock::now() + settings.cleanup_interval};
     while (running) {
-      std::optional<size_t> sent;
+      bool ok = false;
       try {
-        sent = DrainOnce(shard);
-        if (sent) published += *sent;
-        if (std::chrono::steady_clock::now() - last_cleanup > settings.cleanup_interval) {
-          last_cleanup = std::chrono::steady_clock::now();
-          DeleteExpired(shard);
-        }
-        if (std::chrono::steady_clock::now() - last_backlog > kBacklogInterval) {
-          last_backlog = std::chrono::steady_clock::now();
-          MeasureBacklog(shard);
-        }
+        ok = Tend(shard, unmarked, schedule);
       } catch (const std::exception& e) {
         spdlog::warn("outbox relay shard {}: {}", cluster.shard(shard).name, e.what());
       }
-      if (!sent) {
+      if (!ok) {
         ++failed_batches;
         Pause(settings.failure_backoff);
-      } else if (*sent < static_cast<size_t>(settings.batch_size)) {
-        listener->Wait(settings.poll_interval);
+      } else {
+        hand_over->Wait(shard, settings.mark_interval);
+      }
+    }
+  }
+
+  // What the hand-over delivered after the threads ended.
+  void MarkLast() {
+    for (size_t shard = 0; shard < cluster.shard_count(); ++shard) {
+      std::vector<int64_t> unmarked;
+      try {
+        MarkDelivered(shard, unmarked);
+      } catch (const std::exception& e) {
+        spdlog::warn("outbox relay shard {}: {} delivered rows left unmarked, sent again by the next relay: {}",
+                     cluster.shard(shard).name, unmarked.size(), e.what());
       }
     }
   }
@@ -161,6 +228,7 @@ struct OutboxRelay::Impl {
 
 OutboxRelay::OutboxRelay(pg::Cluster& cluster, Producer& producer, const OutboxSettings& settings)
     : impl_(std::make_unique<Impl>(cluster, producer, settings)) {
+  impl_->hand_over->Attach(cluster);
   for (size_t shard = 0; shard < cluster.shard_count(); ++shard) {
     impl_->threads.emplace_back([impl = impl_.get(), shard] { impl->Run(shard); });
   }
@@ -171,15 +239,19 @@ OutboxRelay::~OutboxRelay() { Stop(); }
 void OutboxRelay::Stop() {
   {
     std::lock_guard lock(impl_->mutex);
+    if (!impl_->running) return;
     impl_->running = false;
   }
   impl_->wake.notify_all();
-  for (auto& thread : impl_->threads) {
-    if (thread.joinable()) thread.join();
-  }
+  impl_->hand_over->Interrupt();
+  for (auto& thread : impl_->threads) thread.join();
+  impl_->hand_over->Detach(impl_->cluster, kStopWait);
+  impl_->MarkLast();
 }
 
 uint64_t OutboxRelay::published() const { return impl_->published.load(); }
-uint64_t OutboxRelay::failed_batches() const { return impl_->failed_batches.load(); }
+uint64_t OutboxRelay::failed_batches() const {
+  return impl_->failed_batches.load() + impl_->hand_over->failures();
+}
 
 }  // namespace orderly::messaging

@@ -12,16 +12,9 @@
 namespace orderly::messaging {
 namespace {
 
-// Results of one PublishBatch; shared with in-flight delivery reports, which may outlive the call.
-struct Batch {
-  std::mutex mutex;
-  std::condition_variable done;
-  std::vector<DeliveryResult> results;
-  size_t pending = 0;
-};
-
+// One record on its way: whom to tell, and which record of its call it was.
 struct Pending {
-  std::shared_ptr<Batch> batch;
+  std::shared_ptr<const Producer::OnDelivery> on_delivery;
   size_t index;
 };
 
@@ -30,12 +23,10 @@ class DeliveryReports final : public RdKafka::DeliveryReportCb {
   void dr_cb(RdKafka::Message& message) override {
     std::unique_ptr<Pending> pending(static_cast<Pending*>(message.msg_opaque()));
     if (pending == nullptr) return;
-    Batch& batch = *pending->batch;
-    std::lock_guard lock(batch.mutex);
-    auto& result = batch.results[pending->index];
+    DeliveryResult result;
     result.delivered = message.err() == RdKafka::ERR_NO_ERROR;
     if (!result.delivered) result.error = message.errstr();
-    if (--batch.pending == 0) batch.done.notify_all();
+    (*pending->on_delivery)(pending->index, result);
   }
 };
 
@@ -47,12 +38,6 @@ struct Producer::Impl {
   std::unique_ptr<RdKafka::Producer> producer;
   std::atomic<bool> running{true};
   std::thread poller;
-
-  void Fail(Batch& batch, size_t index, const std::string& error) {
-    std::lock_guard lock(batch.mutex);
-    batch.results[index].error = error;
-    --batch.pending;
-  }
 };
 
 Producer::Producer(const KafkaSettings& settings) : impl_(std::make_unique<Impl>()) {
@@ -84,15 +69,13 @@ bool Producer::Flush(std::chrono::milliseconds timeout) {
   return impl_->producer->flush(static_cast<int>(timeout.count())) == RdKafka::ERR_NO_ERROR;
 }
 
-std::vector<DeliveryResult> Producer::PublishBatch(const std::vector<OutgoingMessage>& messages) {
-  auto batch = std::make_shared<Batch>();
-  batch->results.resize(messages.size());
-  batch->pending = messages.size();
+void Producer::Publish(const std::vector<OutgoingMessage>& messages, OnDelivery on_delivery) {
+  const auto shared = std::make_shared<const OnDelivery>(std::move(on_delivery));
   for (size_t i = 0; i < messages.size(); ++i) {
     const auto& message = messages[i];
     RdKafka::Headers* headers = RdKafka::Headers::create();
     for (const auto& [name, value] : message.headers) headers->add(name, value);
-    auto pending = std::make_unique<Pending>(Pending{batch, i});
+    auto pending = std::make_unique<Pending>(Pending{shared, i});
     RdKafka::ErrorCode code;
     for (;;) {
       code = impl_->producer->produce(message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
@@ -105,9 +88,27 @@ std::vector<DeliveryResult> Producer::PublishBatch(const std::vector<OutgoingMes
       pending.release();  // owned by the delivery report now, as are the headers
     } else {
       delete headers;
-      impl_->Fail(*batch, i, RdKafka::err2str(code));
+      (*shared)(i, DeliveryResult{false, RdKafka::err2str(code)});
     }
   }
+}
+
+std::vector<DeliveryResult> Producer::PublishBatch(const std::vector<OutgoingMessage>& messages) {
+  struct Batch {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::vector<DeliveryResult> results;
+    size_t pending = 0;
+  };
+  // Shared with the delivery reports, which hold it until the last one ran.
+  auto batch = std::make_shared<Batch>();
+  batch->results.resize(messages.size());
+  batch->pending = messages.size();
+  Publish(messages, [batch](size_t index, const DeliveryResult& result) {
+    std::lock_guard lock(batch->mutex);
+    batch->results[index] = result;
+    if (--batch->pending == 0) batch->done.notify_all();
+  });
   std::unique_lock lock(batch->mutex);
   batch->done.wait(lock, [&] { return batch->pending == 0; });
   return batch->results;

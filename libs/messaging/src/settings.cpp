@@ -47,6 +47,8 @@ OutboxSettings OutboxSettings::Parse(const config::Node& section) {
   OutboxSettings s;
   s.batch_size = static_cast<int>(section.Int("batch_size", s.batch_size, 1, 10'000));
   s.poll_interval = Millis(section, "poll_interval_ms", s.poll_interval, 1, 600'000);
+  s.orphan_after = Millis(section, "orphan_after_ms", s.orphan_after, 0, 3'600'000);
+  s.mark_interval = Millis(section, "mark_interval_ms", s.mark_interval, 1, 60'000);
   s.failure_backoff = Millis(section, "failure_backoff_ms", s.failure_backoff, 1, 600'000);
   s.retention = std::chrono::seconds(section.Int("retention_s", s.retention.count(), 0, 86'400 * 365));
   s.inbox_retention =

@@ -18,8 +18,10 @@ namespace orderly::pg {
 
 struct TransactionImpl {
   pqxx::dbtransaction& work;
+  const Cluster& cluster;
   size_t shard;
   const std::string& context;
+  std::vector<std::function<void()>> before_commit;
   std::vector<std::function<void()>> after_commit;
 };
 
@@ -55,6 +57,10 @@ Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params)
 }
 
 size_t Transaction::shard() const { return impl_.shard; }
+
+const Cluster& Transaction::cluster() const { return impl_.cluster; }
+
+void Transaction::BeforeCommit(std::function<void()> action) { impl_.before_commit.push_back(std::move(action)); }
 
 void Transaction::AfterCommit(std::function<void()> action) { impl_.after_commit.push_back(std::move(action)); }
 
@@ -159,9 +165,10 @@ void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&
         if (options.lock_timeout.count() > 0) {
           work.exec("SET LOCAL lock_timeout = " + std::to_string(options.lock_timeout.count()));
         }
-        TransactionImpl impl{work, shard, context, {}};
+        TransactionImpl impl{work, *this, shard, context, {}, {}};
         Transaction tx(impl);
         fn(tx);
+        for (auto& action : impl.before_commit) action();
         work.commit();
         for (auto& action : impl.after_commit) {
           try {
@@ -184,65 +191,6 @@ void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&
       if (!e.IsRetryable() || attempt >= impl_->settings.max_attempts) throw;
       std::this_thread::sleep_for(impl_->Backoff(attempt));
     }
-  }
-}
-
-std::unique_ptr<Listener> Cluster::Listen(size_t shard, const std::string& channel) const {
-  return std::make_unique<Listener>(impl_->dsns.at(shard), channel);
-}
-
-// ---- Listener ----
-
-namespace {
-
-class FlagReceiver final : public pqxx::notification_receiver {
- public:
-  FlagReceiver(pqxx::connection_base& connection, const std::string& channel)
-      : pqxx::notification_receiver(connection, channel) {}
-  void operator()(const std::string&, int) override { notified = true; }
-  bool notified = false;
-};
-
-}  // namespace
-
-struct Listener::Impl {
-  std::string dsn;
-  std::string channel;
-  std::unique_ptr<pqxx::connection> connection;
-  std::unique_ptr<FlagReceiver> receiver;
-
-  void Reset() {
-    receiver.reset();
-    connection.reset();
-  }
-};
-
-Listener::Listener(std::string dsn, std::string channel) : impl_(std::make_unique<Impl>()) {
-  impl_->dsn = std::move(dsn);
-  impl_->channel = std::move(channel);
-}
-
-Listener::~Listener() { impl_->Reset(); }
-
-bool Listener::Wait(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  try {
-    if (impl_->connection == nullptr) {
-      impl_->connection = detail::Connect(impl_->dsn, "listener");
-      impl_->receiver = std::make_unique<FlagReceiver>(*impl_->connection, impl_->channel);
-    }
-    impl_->receiver->notified = false;
-    impl_->connection->get_notifs();
-    if (!impl_->receiver->notified) {
-      const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
-      impl_->connection->await_notification(micros / 1'000'000, micros % 1'000'000);
-    }
-    return impl_->receiver->notified;
-  } catch (const std::exception&) {
-    // The database is away: behave like a poll interval and reconnect on the next call.
-    impl_->Reset();
-    std::this_thread::sleep_until(deadline);
-    return false;
   }
 }
 

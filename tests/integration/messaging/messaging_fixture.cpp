@@ -13,15 +13,25 @@ MessagingTest::MessagingTest()
       kafka_(TestPlatform().kafka),
       outbox_(TestPlatform().outbox) {
   ApplyMigrations(cluster_, {SchemaMigrations(),
-                             {"test", {{1, "0001_effects", "CREATE TABLE effects (order_id text, message_id uuid)"}}}});
+                             {"test", {{1, "0001_effects", "CREATE TABLE effects (seq bigserial, order_id text, message_id uuid)"}}}});
 }
 
-v1::Envelope MessagingTest::WriteOutbox(const std::string& topic, const std::string& order_id) {
+v1::Envelope MessagingTest::WriteOutbox(const std::string& topic, const std::string& order_id, pg::Cluster* through) {
+  pg::Cluster& cluster = through == nullptr ? cluster_ : *through;
   v1::OrderConfirmed event;
   event.set_order_id(order_id);
   const v1::Envelope envelope = MakeEnvelope(event, {order_id, "", "", "", ""}, ids_, clock_);
-  cluster_.Transact(cluster_.ShardFor(order_id), [&](pg::Transaction& tx) { AppendToOutbox(tx, topic, envelope); });
+  cluster.Transact(cluster.ShardFor(order_id), [&](pg::Transaction& tx) { AppendToOutbox(tx, topic, envelope); });
   return envelope;
+}
+
+std::vector<std::string> MessagingTest::EffectsOf(const std::string& order_id) {
+  return cluster_.Transact(cluster_.ShardFor(order_id), [&](pg::Transaction& tx) {
+    std::vector<std::string> ids;
+    const pg::Result rows = tx.Exec("SELECT message_id FROM effects WHERE order_id = $1 ORDER BY seq", {order_id});
+    for (size_t i = 0; i < rows.size(); ++i) ids.push_back(rows[i].String(0));
+    return ids;
+  });
 }
 
 Handlers MessagingTest::RecordingHandler(const std::string& consumer) {

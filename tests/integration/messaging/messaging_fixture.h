@@ -20,8 +20,11 @@ class MessagingTest : public ::testing::Test {
  protected:
   MessagingTest();
 
-  /// Commits an OrderConfirmed for `order_id` to the outbox of its shard; returns the envelope.
-  v1::Envelope WriteOutbox(const std::string& topic, const std::string& order_id);
+  /// Commits an OrderConfirmed for `order_id` to the outbox of its shard, through `through` (another
+  /// process's view of the schema) or cluster_; returns the envelope.
+  v1::Envelope WriteOutbox(const std::string& topic, const std::string& order_id, pg::Cluster* through = nullptr);
+  /// The message ids the recording handlers took effect for on `order_id`, in the order they did.
+  [[nodiscard]] std::vector<std::string> EffectsOf(const std::string& order_id);
   /// An inbox handler that records one effect row per message it processes.
   Handlers RecordingHandler(const std::string& consumer);
   [[nodiscard]] int64_t Effects();

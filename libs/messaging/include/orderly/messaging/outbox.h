@@ -10,15 +10,12 @@
 
 namespace orderly::messaging {
 
-/// The NOTIFY channel that wakes the outbox relay of `schema` ("" is PostgreSQL's default, public):
-/// one per schema, so a commit wakes only the relay of the service that wrote the row.
-[[nodiscard]] std::string OutboxChannel(std::string_view schema);
-
 /// Outbox and inbox tables; every service applies these to its schema with its own migrations.
 [[nodiscard]] pg::MigrationSet SchemaMigrations();
 
-/// Queues `envelope` for `topic` inside the caller's transaction: it is published (by the relay)
-/// if and only if that transaction commits, which also wakes the relay. The record key is the
+/// Queues `envelope` for `topic` inside the caller's transaction: it is published if and only if
+/// that transaction commits, handed to the producer at the commit when this process runs the
+/// cluster's relay (OutboxRelay), else when a relay reads the table. The record key is the
 /// envelope's order_id.
 void AppendToOutbox(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope);
 

@@ -9,13 +9,18 @@
 
 namespace orderly::messaging {
 
-/// Publishes outbox rows of every shard, one thread per shard: woken by NOTIFY (polling as the
-/// fallback), it takes up to batch_size unsent rows in id order, publishes them, and marks the
-/// acknowledged prefix sent. While the broker is down the rows stay and are retried after
-/// failure_backoff; nothing is lost, and a resend after a partial failure is deduplicated by the
-/// consumers' inboxes. An advisory lock keeps one relay per shard and schema active, so replicas
-/// may run side by side without reordering a key's messages. Sent rows are deleted after retention,
-/// and the inbox rows of the same schema after inbox_retention.
+/// Publishes the outbox of every shard of `cluster`. A transaction of this process that appends to
+/// the outbox hands its rows to the producer at its commit, in commit order; a thread per shard
+/// marks the delivered ones sent (every mark_interval, one statement). The table is the record and
+/// the fallback:
+/// - when a delivery fails (broker down), the shard's rows wait in the table; the relay publishes
+///   them in id order, retrying after failure_backoff, then hands rows over again;
+/// - every poll_interval it publishes rows older than orphan_after that nobody handed over (a
+///   process that crashed between commit and delivery), at start any age; an advisory lock keeps
+///   replicas from all sweeping the same shard at once.
+/// Nothing is lost; a message may go out twice (a crash before its mark, a sweep racing a slow
+/// delivery), which the consumers' inboxes drop. Sent rows are deleted after retention, and the
+/// inbox rows of the same schema after inbox_retention.
 ///
 /// Construction starts the threads; destruction (or Stop) ends them. Declare it after the cluster
 /// and producer it uses.
@@ -26,11 +31,12 @@ class OutboxRelay final {
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
 
-  /// Ends the relay threads after their current batch; idempotent.
+  /// Ends the relay threads after their current batch, waits for the records in flight and marks
+  /// the delivered ones; idempotent. Rows committed afterwards wait for the next relay.
   void Stop();
   /// Rows published and marked sent since start, for metrics and tests.
   [[nodiscard]] uint64_t published() const;
-  /// Batches that could not be published in full (broker or database trouble).
+  /// Batches and handed-over records that could not be published (broker or database trouble).
   [[nodiscard]] uint64_t failed_batches() const;
 
  private:

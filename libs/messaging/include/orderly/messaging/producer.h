@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -34,6 +35,15 @@ class Producer final {
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
+
+  /// Called once per record with its index in the published vector and the broker's verdict.
+  using OnDelivery = std::function<void(size_t index, const DeliveryResult& result)>;
+
+  /// Queues `messages` in order and returns; `on_delivery` runs once per record, on the producer's
+  /// thread, within delivery_timeout (or on this thread for a record that could not be queued). Of
+  /// two calls, the earlier one's records go first on every partition. Blocks only while the local
+  /// queue is full.
+  void Publish(const std::vector<OutgoingMessage>& messages, OnDelivery on_delivery);
 
   /// Publishes `messages` in order and blocks until the broker acknowledged or rejected each, which
   /// takes at most delivery_timeout (records not acknowledged by then fail). Results match `messages`.

@@ -37,9 +37,13 @@ struct KafkaSettings {
 
 /// The `outbox` config section (the relay).
 struct OutboxSettings {
-  int batch_size = 200;
-  // Fallback poll when no NOTIFY arrives (e.g. the listener connection is down).
+  int batch_size = 200;  // rows per read of the table
+  // How often the relay reads the table for orphans: rows older than orphan_after that no process
+  // handed over at their commit (it crashed first, or runs no relay).
   std::chrono::milliseconds poll_interval{500};
+  std::chrono::milliseconds orphan_after{5'000};
+  // How often rows delivered at their commit are marked sent, in one statement per shard.
+  std::chrono::milliseconds mark_interval{50};
   std::chrono::milliseconds failure_backoff{500};
   std::chrono::seconds retention{3600};  // sent rows are deleted after this
   // Inbox rows (message ids already handled) are deleted after this: a redelivery can only come from

@@ -14,8 +14,6 @@
 
 namespace orderly::pg {
 
-class Listener;
-
 /// Connection counts of one shard's pool.
 struct PoolStats {
   size_t open = 0;
@@ -57,30 +55,9 @@ class Cluster final {
     }
   }
 
-  /// A dedicated connection LISTENing on `channel` of one shard.
-  [[nodiscard]] std::unique_ptr<Listener> Listen(size_t shard, const std::string& channel) const;
-
  private:
   void RunTransaction(size_t shard, const std::function<void(Transaction&)>& fn, const TxOptions& options);
 
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-};
-
-/// A dedicated connection waiting for NOTIFY on one channel; reconnects after a failure.
-/// Not thread-safe.
-class Listener final {
- public:
-  Listener(std::string dsn, std::string channel);
-  ~Listener();
-  Listener(const Listener&) = delete;
-  Listener& operator=(const Listener&) = delete;
-
-  /// Blocks until a notification arrives (true) or `timeout` passes (false). While the database is
-  /// unreachable it waits out `timeout` and returns false, so callers fall back to polling.
-  bool Wait(std::chrono::milliseconds timeout);
-
- private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -20,6 +20,7 @@ struct TxOptions {
   std::chrono::milliseconds lock_timeout{0};
 };
 
+class Cluster;
 struct TransactionImpl;
 
 /// An open transaction on one shard, handed to Cluster::Transact's callback. It commits when the
@@ -35,6 +36,12 @@ class Transaction final {
   Result Exec(std::string_view sql, const std::vector<Param>& params = {});
   /// The shard it runs on, so work for other shards can tell it needs a transaction of its own.
   [[nodiscard]] size_t shard() const;
+  /// The cluster it belongs to, so work attached to a cluster (its outbox relay) can find it.
+  [[nodiscard]] const Cluster& cluster() const;
+  /// Runs `action` right before COMMIT; if it throws, the transaction rolls back and the error
+  /// propagates. Actions (and what they capture) are destroyed when the transaction ends, committed
+  /// or not, after every AfterCommit action ran.
+  void BeforeCommit(std::function<void()> action);
   /// Runs `action` once this transaction has committed (not if it rolls back or is retried), e.g.
   /// to invalidate a cache entry. An action that throws is logged, never propagated.
   void AfterCommit(std::function<void()> action);

@@ -1,0 +1,203 @@
+#include "outbox_hand_over.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
+namespace orderly::messaging::detail {
+namespace {
+
+enum class LaneState {
+  kTaking,     // rows go to the producer at commit
+  kLeftToTable,  // a delivery failed: rows wait for the relay to read them from the table
+  kResuming,   // the relay is catching up: rows are held, to follow what it publishes
+};
+
+// The hand-over attached to each cluster, if any; weak, so a stopped relay's goes with it.
+std::mutex& RegistryMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+std::map<const pg::Cluster*, std::weak_ptr<OutboxHandOver>>& Registry() {
+  static std::map<const pg::Cluster*, std::weak_ptr<OutboxHandOver>> registry;
+  return registry;
+}
+
+std::shared_ptr<OutboxHandOver> AttachedTo(const pg::Cluster& cluster) {
+  std::lock_guard lock(RegistryMutex());
+  const auto found = Registry().find(&cluster);
+  return found == Registry().end() ? nullptr : found->second.lock();
+}
+
+}  // namespace
+
+struct OutboxHandOver::Lane {
+  // Held by a writer from right before its COMMIT until its rows are handed over, so this process
+  // hands a shard's rows over in commit order. Recursive: a transaction appending several rows
+  // takes it once per row.
+  std::recursive_mutex commit_order;
+  // Recursive: a record that cannot even be queued reports its failure from within Send.
+  mutable std::recursive_mutex mutex;
+  std::condition_variable_any changed;
+  LaneState state = LaneState::kTaking;
+  bool detached = false;
+  size_t in_flight = 0;
+  std::vector<int64_t> delivered;
+  std::vector<std::pair<int64_t, OutgoingMessage>> held;  // while resuming
+};
+
+namespace {
+
+// A writer's hold on its lane's commit order, released when its transaction ends.
+struct CommitOrderHold {
+  std::shared_ptr<OutboxHandOver> hand_over;  // keeps the lane alive
+  std::recursive_mutex* commit_order;
+  bool held = false;
+
+  ~CommitOrderHold() {
+    if (held) commit_order->unlock();
+  }
+};
+
+}  // namespace
+
+OutboxHandOver::OutboxHandOver(Producer& producer, size_t shards) : producer_(producer) {
+  for (size_t shard = 0; shard < shards; ++shard) lanes_.push_back(std::make_unique<Lane>());
+}
+
+OutboxHandOver::~OutboxHandOver() = default;
+
+void OutboxHandOver::Attach(const pg::Cluster& cluster) {
+  std::lock_guard lock(RegistryMutex());
+  Registry()[&cluster] = weak_from_this();
+}
+
+void OutboxHandOver::Detach(const pg::Cluster& cluster, std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard lock(RegistryMutex());
+    const auto found = Registry().find(&cluster);
+    if (found != Registry().end() && found->second.lock().get() == this) Registry().erase(found);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto& lane : lanes_) {
+    std::unique_lock lock(lane->mutex);
+    lane->detached = true;
+    if (!lane->changed.wait_until(lock, deadline, [&] { return lane->in_flight == 0; })) {
+      spdlog::warn("outbox hand-over: {} records still unacknowledged at stop; the next relay sends them again",
+                   lane->in_flight);
+    }
+  }
+}
+
+std::vector<int64_t> OutboxHandOver::TakeDelivered(size_t shard) {
+  Lane& lane = *lanes_.at(shard);
+  std::lock_guard lock(lane.mutex);
+  return std::exchange(lane.delivered, {});
+}
+
+bool OutboxHandOver::taking(size_t shard) const {
+  const Lane& lane = *lanes_.at(shard);
+  std::lock_guard lock(lane.mutex);
+  return lane.state == LaneState::kTaking;
+}
+
+size_t OutboxHandOver::in_flight(size_t shard) const {
+  const Lane& lane = *lanes_.at(shard);
+  std::lock_guard lock(lane.mutex);
+  return lane.in_flight;
+}
+
+void OutboxHandOver::Wait(size_t shard, std::chrono::milliseconds timeout) {
+  Lane& lane = *lanes_.at(shard);
+  std::unique_lock lock(lane.mutex);
+  lane.changed.wait_for(lock, timeout, [&] {
+    return interrupted_ || (lane.state == LaneState::kLeftToTable && lane.in_flight == 0);
+  });
+}
+
+void OutboxHandOver::Interrupt() {
+  interrupted_ = true;
+  for (auto& lane : lanes_) {
+    std::lock_guard lock(lane->mutex);
+    lane->changed.notify_all();
+  }
+}
+
+bool OutboxHandOver::Resume(size_t shard, const std::function<bool()>& catch_up) {
+  Lane& lane = *lanes_.at(shard);
+  {
+    std::lock_guard lock(lane.mutex);
+    if (lane.state != LaneState::kLeftToTable) return true;
+    lane.state = LaneState::kResuming;
+  }
+  // Every row whose hand-over was refused committed before the state changed, so the table scan
+  // that catch_up starts now sees it; rows committed since are held until that scan published.
+  const bool caught_up = catch_up();
+  std::lock_guard lock(lane.mutex);
+  if (!caught_up || lane.state != LaneState::kResuming) {
+    lane.state = LaneState::kLeftToTable;
+    lane.held.clear();
+    return false;
+  }
+  lane.state = LaneState::kTaking;
+  for (auto& [id, message] : std::exchange(lane.held, {})) Publish(shard, id, std::move(message));
+  return true;
+}
+
+void OutboxHandOver::AtCommit(pg::Transaction& tx, int64_t id, OutgoingMessage message) {
+  auto hand_over = AttachedTo(tx.cluster());
+  if (hand_over == nullptr) return;
+  const size_t shard = tx.shard();
+  auto hold = std::make_shared<CommitOrderHold>(CommitOrderHold{hand_over, &hand_over->lanes_.at(shard)->commit_order});
+  tx.BeforeCommit([hold] {
+    hold->commit_order->lock();
+    hold->held = true;
+  });
+  tx.AfterCommit([hold, shard, id, message = std::move(message)]() mutable {
+    hold->hand_over->Send(shard, id, std::move(message));
+  });
+}
+
+void OutboxHandOver::Send(size_t shard, int64_t id, OutgoingMessage message) {
+  Lane& lane = *lanes_.at(shard);
+  std::lock_guard lock(lane.mutex);
+  if (lane.detached) return;  // the next relay reads it from the table
+  if (lane.state == LaneState::kResuming) {
+    lane.held.emplace_back(id, std::move(message));
+  } else if (lane.state == LaneState::kTaking) {
+    Publish(shard, id, std::move(message));
+  }  // else the row waits in the table
+}
+
+void OutboxHandOver::Publish(size_t shard, int64_t id, OutgoingMessage message) {
+  ++lanes_[shard]->in_flight;
+  producer_.Publish({std::move(message)}, [self = shared_from_this(), shard, id](size_t, const DeliveryResult& result) {
+    self->Delivered(shard, id, result);
+  });
+}
+
+void OutboxHandOver::Delivered(size_t shard, int64_t id, const DeliveryResult& result) {
+  Lane& lane = *lanes_[shard];
+  std::lock_guard lock(lane.mutex);
+  --lane.in_flight;
+  if (result.delivered) {
+    lane.delivered.push_back(id);
+  } else {
+    ++failures_;
+    if (lane.state != LaneState::kLeftToTable) {
+      spdlog::warn("outbox shard {}: a record was not delivered ({}); rows wait for the relay until it caught up",
+                   shard, result.error);
+    }
+    lane.state = LaneState::kLeftToTable;
+    lane.held.clear();
+  }
+  lane.changed.notify_all();
+}
+
+uint64_t OutboxHandOver::failures() const { return failures_.load(); }
+
+}  // namespace orderly::messaging::detail

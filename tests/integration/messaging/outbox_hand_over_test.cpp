@@ -1,0 +1,56 @@
+#include "messaging_fixture.h"
+#include "test_env.h"
+
+namespace orderly::messaging {
+namespace {
+
+using orderly::testing::TestPlatform;
+using orderly::testing::UniqueName;
+using orderly::testing::WaitUntil;
+
+class OutboxHandOverTest : public MessagingTest {
+ protected:
+  // Starts a relay once a row that no process handed over (written through `other_`, a second
+  // view of the schema with no relay) is in the table, and waits until its first sweep sent it.
+  std::unique_ptr<OutboxRelay> StartRelayAfterAnOrphan() {
+    WriteOutbox(topic_, "order-orphan-before", &other_);
+    auto relay = std::make_unique<OutboxRelay>(cluster_, producer(), outbox_);
+    EXPECT_TRUE(WaitUntil([&] { return relay->published() == 1; }));
+    return relay;
+  }
+
+  std::string topic_ = UniqueName("handover");
+  pg::Cluster other_{TestPlatform().postgres, schema_};
+};
+
+TEST_F(OutboxHandOverTest, ACommittedRowGoesOutWithoutTheRelayReadingTheTable) {
+  outbox_.poll_interval = std::chrono::milliseconds(20);
+  outbox_.orphan_after = std::chrono::minutes(10);  // the sweep takes none of the rows below
+  const auto relay = StartRelayAfterAnOrphan();
+  for (int i = 0; i < 5; ++i) WriteOutbox(topic_, "order-" + std::to_string(i));
+  EXPECT_TRUE(WaitUntil([&] { return UnsentRows() == 0; })) << UnsentRows() << " rows unsent";
+  EXPECT_EQ(relay->published(), 6u);
+  const auto consumer = Consume(UniqueName("group"), topic_, RecordingHandler("handover-test"));
+  EXPECT_TRUE(WaitUntil([&] { return Effects() == 6; })) << Effects();
+}
+
+TEST_F(OutboxHandOverTest, ARowNobodyHandedOverIsSweptOnceOldEnough) {
+  outbox_.poll_interval = std::chrono::milliseconds(20);
+  outbox_.orphan_after = std::chrono::milliseconds(200);
+  const auto relay = StartRelayAfterAnOrphan();
+  WriteOutbox(topic_, "order-orphan-after", &other_);  // a process that crashed before handing it over
+  EXPECT_TRUE(WaitUntil([&] { return UnsentRows() == 0; })) << UnsentRows() << " rows unsent";
+  EXPECT_EQ(relay->published(), 2u);
+}
+
+TEST_F(OutboxHandOverTest, RowsCommittedAfterStopWaitForTheNextRelay) {
+  auto relay = StartRelayAfterAnOrphan();
+  relay->Stop();
+  WriteOutbox(topic_, "order-after-stop");
+  EXPECT_EQ(UnsentRows(), 1);
+  relay = std::make_unique<OutboxRelay>(cluster_, producer(), outbox_);
+  EXPECT_TRUE(WaitUntil([&] { return UnsentRows() == 0; })) << UnsentRows() << " rows unsent";
+}
+
+}  // namespace
+}  // namespace orderly::messaging
