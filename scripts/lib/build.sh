@@ -45,6 +45,46 @@ cmd_build() {
 }
 
 cmd_test() {
+  if [ "${1:-}" = "--sanitize" ]; then
+    shift
+    sanitized_test "$@"
+    return
+  fi
   cmd_build -DORDERLY_BUILD_TESTS=ON
-  ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -j"$(nproc)" --timeout 300 "$@"
+  local status=0
+  ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -j"$(nproc)" --timeout 300 "$@" || status=$?
+  print_fault_figures
+  return "$status"
+}
+
+# The figures line each fault test printed (FAULT ...), which ctest shows only for failed tests.
+print_fault_figures() {
+  local log="$BUILD_DIR/Testing/Temporary/LastTest.log"
+  [ -f "$log" ] || return 0
+  grep -h '^FAULT ' "$log" | sort | sed 's/^/[dev] /' || true
+}
+
+# sanitized_test address|thread [CTEST_ARGS...]: an instrumented build in its own directory, then
+# the suites that run under it (thread: unit and integration; address: e2e too). A report fails the
+# test: halt_on_error everywhere; suppressions only for third-party code (tests/sanitizers/).
+sanitized_test() {
+  local kind=${1:-} labels
+  case "$kind" in
+    address) labels='unit|integration|e2e' ;;
+    thread) labels='unit|integration' ;;
+    *) die "--sanitize takes address (ASan + UBSan) or thread (TSan), not '${kind}'" ;;
+  esac
+  shift
+  BUILD_DIR="$ROOT/build-$kind"
+  cmd_build -DORDERLY_BUILD_TESTS=ON -DORDERLY_SANITIZE="$kind"
+  local supp="$ROOT/tests/sanitizers"
+  export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:abort_on_error=0"
+  export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp/ubsan.supp"
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
+  local status=0
+  ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -L "$labels" -j"$(nproc)" --timeout 900 "$@" ||
+    status=$?
+  print_fault_figures
+  return "$status"
 }

@@ -1,13 +1,9 @@
-// kill -9 of each service during a burst of orders, on a private stack of processes: restarted
-// after an outage, the stack recovers by itself and every order that had stock and money is
-// CONFIRMED, charged once.
+// kill -9 and SIGTERM of each service during a burst of orders, on a private stack of processes:
+// restarted after an outage, the stack recovers by itself and every order that had stock and money
+// is CONFIRMED, charged once.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <thread>
-
-#include "process_stack.h"
-#include "shop_client.h"
+#include "fault_drill.h"
 
 namespace orderly::testing {
 namespace {
@@ -20,40 +16,17 @@ class CrashTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(CrashTest, KilledMidBurstAndRestartedAfterAnOutageEveryOrderIsConfirmed) {
   const std::string victim = GetParam();
   ProcessStack stack;
-  ShopClient shop(stack.settings().services);
-  const std::string sku = UniqueName("SKU");
-  shop.AddProduct(sku, 100, 1000);
-  const std::vector<std::string> customers = shop.FundCustomers(kOrders, 1'000);
-  std::vector<std::string> ids(customers.size());
-  std::atomic<int> placed{0};
-  std::thread burst([&] {  // Place retries while the order service (or its pricing) is away
-    for (size_t i = 0; i < customers.size(); ++i) {
-      ids[i] = shop.Place(customers[i], sku, 1);
-      ++placed;
-    }
-  });
-  EXPECT_TRUE(WaitUntil([&] { return placed >= kOrders / 3; }, std::chrono::seconds(60)));
-  stack.Kill(victim);
-  std::this_thread::sleep_for(kOutage);  // the outage itself, not a wait for a condition
-  stack.Start(victim);
-  burst.join();
+  FaultDrill drill(stack, kOrders);
+  drill.Run([&] { stack.Kill(victim); }, kOutage, [&] { stack.Start(victim); });
+  drill.ExpectEveryOrderConfirmed("kill -9 " + victim);
+}
 
-  auto outcomes = shop.Outcomes(ids);
-  EXPECT_EQ(outcomes[v1::ORDER_STATUS_CONFIRMED], kOrders);
-  for (const auto& id : ids) {
-    EXPECT_TRUE(WaitUntil([&] { return shop.Settled(id); }, std::chrono::seconds(60))) << id;
-  }
-  const v1::Stock stock = shop.Stock(sku);
-  EXPECT_EQ(stock.on_hand(), 1000 - kOrders);
-  EXPECT_EQ(stock.reserved(), 0);
-  EXPECT_EQ(stock.committed(), kOrders);
-  for (const auto& customer : customers) {
-    const v1::Account account = shop.Account(customer);
-    EXPECT_EQ(account.available().minor_units(), 900) << customer;
-    EXPECT_EQ(account.held().minor_units(), 0) << customer;
-  }
-  const CommandResult audit = stack.Ctl("audit");
-  EXPECT_EQ(audit.exit_code, 0) << audit.output;
+TEST_P(CrashTest, StoppedMidBurstAndRestartedAfterAnOutageEveryOrderIsConfirmed) {
+  const std::string victim = GetParam();
+  ProcessStack stack;
+  FaultDrill drill(stack, kOrders);
+  drill.Run([&] { stack.Stop(victim); }, kOutage, [&] { stack.Start(victim); });
+  drill.ExpectEveryOrderConfirmed("SIGTERM " + victim);
 }
 
 INSTANTIATE_TEST_SUITE_P(EachService, CrashTest, ::testing::Values("orchestrator", "inventory", "payment", "order"),

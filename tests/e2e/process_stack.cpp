@@ -110,8 +110,11 @@ void ProcessStack::WriteConfig(const Options& options, const std::map<std::strin
     out << "    - {name: " << shard.name << ", host: " << shard.host << ", port: " << shard.port
         << ", dbname: " << name_ << ", user: " << shard.user << "}\n";
   }
-  out << "redis: {host: " << shared.redis.host << ", port: " << shared.redis.port << ", cooldown_ms: 300}\n"
-      << "kafka: {brokers: '" << shared.kafka.brokers << "', prefix: " << name_ << "., fetch_wait_max_ms: 5, "
+  const bool own_redis = !options.redis_host.empty();
+  out << "redis: {host: " << (own_redis ? options.redis_host : shared.redis.host)
+      << ", port: " << (own_redis ? options.redis_port : shared.redis.port) << ", cooldown_ms: 300}\n"
+      << "kafka: {brokers: '" << (options.kafka_brokers.empty() ? shared.kafka.brokers : options.kafka_brokers)
+      << "', prefix: " << name_ << "., fetch_wait_max_ms: 5, "
       << "delivery_timeout_ms: 3000, session_timeout_ms: 6000, max_attempts: 3, retry_backoff_ms: 20}\n"
       << "outbox: {poll_interval_ms: 200, failure_backoff_ms: 200}\n"
       << "services:\n"
@@ -192,6 +195,23 @@ std::string ProcessStack::Log(const std::string& service) const {
 
 CommandResult ProcessStack::Ctl(const std::string& args) const {
   return RunCommand(std::string(ORDERLY_CTL_BIN) + " --config " + config_path_ + " " + args);
+}
+
+std::vector<std::string> ProcessStack::QueryShards(const std::string& sql) const {
+  std::vector<std::string> outputs;
+  for (const auto& shard : settings_.postgres.shards) {
+    const auto result = RunCommand("psql -v ON_ERROR_STOP=1 -h " + shard.host + " -p " + std::to_string(shard.port) +
+                                   " -U " + shard.user + " -d " + name_ + " -Atc \"" + sql + "\"");
+    if (result.exit_code != 0) throw std::runtime_error("psql: " + sql + ": " + result.output);
+    outputs.push_back(result.output);
+  }
+  return outputs;
+}
+
+int64_t ProcessStack::SumOverShards(const std::string& sql) const {
+  int64_t sum = 0;
+  for (const auto& output : QueryShards(sql)) sum += std::stoll(output);
+  return sum;
 }
 
 }  // namespace orderly::testing

@@ -21,6 +21,9 @@ class ProcessStack final {
     std::chrono::milliseconds step_timeout{60'000};  // the product's default
     int orchestrators = 1;  // replicas sharing one database and consumer group
     int64_t max_pending = 1000;  // the order service's admission limit
+    std::string kafka_brokers;  // empty: the shared test broker
+    std::string redis_host;     // empty: the shared test Redis
+    int redis_port = 0;
   };
 
   /// Creates the databases, writes the config and starts every service, waiting until each serves.
@@ -47,6 +50,10 @@ class ProcessStack final {
   [[nodiscard]] const std::string& config_path() const { return config_path_; }
   /// Runs orderlyctl against this stack; `args` are passed through the shell.
   [[nodiscard]] CommandResult Ctl(const std::string& args) const;
+  /// What `sql` prints (psql -At) on each shard, in this stack's database.
+  std::vector<std::string> QueryShards(const std::string& sql) const;
+  /// The sum over every shard of what `sql` (one number) returns.
+  [[nodiscard]] int64_t SumOverShards(const std::string& sql) const;
 
  private:
   struct Process {

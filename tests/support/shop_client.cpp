@@ -108,8 +108,10 @@ std::string ShopClient::Place(const std::string& customer, const std::string& sk
   EXPECT_TRUE(WaitUntil(
       [&] {
         attempt = TryPlace(customer, sku, quantity, idempotency_key);
+        // CANCELLED: a call that reached a server as it shut down; safe to repeat with the same key.
         const grpc::StatusCode code = attempt.status.error_code();
-        return code != grpc::StatusCode::UNAVAILABLE && code != grpc::StatusCode::DEADLINE_EXCEEDED;
+        return code != grpc::StatusCode::UNAVAILABLE && code != grpc::StatusCode::DEADLINE_EXCEEDED &&
+               code != grpc::StatusCode::CANCELLED;
       },
       std::chrono::seconds(60)));
   EXPECT_TRUE(attempt.status.ok()) << "PlaceOrder: " << attempt.status.error_message();

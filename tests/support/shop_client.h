@@ -38,7 +38,8 @@ class ShopClient final {
   Attempt TryPlace(const std::string& customer, const std::string& sku, int64_t quantity,
                    const std::string& idempotency_key = "checkout");
   /// Places `quantity` of `sku` for `customer`, retrying for up to a minute while the order service
-  /// is unreachable or does not answer in time (the idempotency key makes that safe); the order id.
+  /// is unreachable, shutting down or does not answer in time (the idempotency key makes that safe);
+  /// the order id.
   std::string Place(const std::string& customer, const std::string& sku, int64_t quantity,
                     const std::string& idempotency_key = "checkout");
   void Cancel(const std::string& order_id);

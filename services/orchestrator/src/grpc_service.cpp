@@ -69,6 +69,7 @@ grpc::ServerUnaryReactor* GrpcService::GetSaga(grpc::CallbackServerContext* cont
                                                v1::GetSagaResponse* response) {
   return rpc::FinishUnary(context, [&] {
     const bool by_order = !request->order_id().empty();
+    if (!by_order && request->saga_id().empty()) throw InvalidArgument("saga_id or order_id", "one must be set");
     if (by_order) {
       validate::Identifier("order_id", request->order_id(), 128);
     } else {
@@ -96,6 +97,9 @@ grpc::ServerUnaryReactor* GrpcService::ListSagas(grpc::CallbackServerContext* co
   return rpc::FinishUnary(context, [&] {
     const int size = validate::PageSize("page_size", request->page_size());
     if (!request->page_token().empty()) validate::Identifier("page_token", request->page_token(), 128);
+    if (!v1::SagaState_IsValid(request->state())) {
+      throw InvalidArgument("state", "is not a SagaState: " + std::to_string(request->state()));
+    }
     const bool all = request->state() == v1::SAGA_STATE_UNSPECIFIED;
     std::vector<v1::Saga> sagas;
     for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
