@@ -40,7 +40,7 @@ struct OutboxHandOver::Lane {
   // hands a shard's rows over in commit order. Recursive: a transaction appending several rows
   // takes it once per row.
   std::recursive_mutex commit_order;
-  // Recursive: a record that cannot even be queued reports its failure from within Send.
+  // Recursive: a held record that cannot even be queued reports its failure from within Resume.
   mutable std::recursive_mutex mutex;
   std::condition_variable_any changed;
   LaneState state = LaneState::kTaking;
@@ -144,7 +144,10 @@ bool OutboxHandOver::Resume(size_t shard, const std::function<bool()>& catch_up)
     return false;
   }
   lane.state = LaneState::kTaking;
-  for (auto& [id, message] : std::exchange(lane.held, {})) Publish(shard, id, std::move(message));
+  for (auto& [id, message] : std::exchange(lane.held, {})) {
+    ++lane.in_flight;
+    Publish(shard, id, std::move(message));
+  }
   return true;
 }
 
@@ -164,17 +167,21 @@ void OutboxHandOver::AtCommit(pg::Transaction& tx, int64_t id, OutgoingMessage m
 
 void OutboxHandOver::Send(size_t shard, int64_t id, OutgoingMessage message) {
   Lane& lane = *lanes_.at(shard);
-  std::lock_guard lock(lane.mutex);
-  if (lane.detached) return;  // the next relay reads it from the table
-  if (lane.state == LaneState::kResuming) {
-    lane.held.emplace_back(id, std::move(message));
-  } else if (lane.state == LaneState::kTaking) {
-    Publish(shard, id, std::move(message));
-  }  // else the row waits in the table
+  {
+    std::lock_guard lock(lane.mutex);
+    if (lane.detached || lane.state == LaneState::kLeftToTable) return;  // the row waits in the table
+    if (lane.state == LaneState::kResuming) {
+      lane.held.emplace_back(id, std::move(message));
+      return;
+    }
+    ++lane.in_flight;
+  }
+  // Outside the lane's mutex, so a full producer queue never blocks its delivery reports; the
+  // caller's commit-order lock keeps the order, and Resume sent what it held before taking rows.
+  Publish(shard, id, std::move(message));
 }
 
 void OutboxHandOver::Publish(size_t shard, int64_t id, OutgoingMessage message) {
-  ++lanes_[shard]->in_flight;
   producer_.Publish({std::move(message)}, [self = shared_from_this(), shard, id](size_t, const DeliveryResult& result) {
     self->Delivered(shard, id, result);
   });

@@ -58,7 +58,7 @@ class OutboxHandOver final : public std::enable_shared_from_this<OutboxHandOver>
   struct Lane;
 
   void Send(size_t shard, int64_t id, OutgoingMessage message);
-  void Publish(size_t shard, int64_t id, OutgoingMessage message);  // with the lane's mutex held
+  void Publish(size_t shard, int64_t id, OutgoingMessage message);  // counted in flight by the caller
   void Delivered(size_t shard, int64_t id, const DeliveryResult& result);
 
   Producer& producer_;

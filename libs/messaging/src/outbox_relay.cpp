@@ -30,7 +30,6 @@ struct Schedule {
   std::chrono::steady_clock::time_point sweep{};
   std::chrono::steady_clock::time_point cleanup{};
   std::chrono::steady_clock::time_point backlog{};
-  bool first_sweep = true;
 };
 
 // How long Stop waits for records in flight; the producer settles each within its delivery timeout.
@@ -177,9 +176,8 @@ struct OutboxRelay::Impl {
     if (!hand_over->taking(shard)) {
       if (hand_over->in_flight(shard) == 0 && !CatchUp(shard)) return false;
     } else if (now >= schedule.sweep) {
-      // Rows a crashed process committed and never handed over; the first sweep takes any age.
-      if (!Drain(shard, schedule.first_sweep ? std::chrono::milliseconds(0) : settings.orphan_after, true)) return false;
-      schedule.first_sweep = false;
+      // Rows a process committed and never handed over: it crashed first, or it runs no relay.
+      if (!Drain(shard, settings.orphan_after, true)) return false;
       schedule.sweep = now + settings.poll_interval;
     }
     if (now >= schedule.cleanup) {

@@ -10,10 +10,13 @@ using orderly::testing::WaitUntil;
 
 class OutboxHandOverTest : public MessagingTest {
  protected:
-  // Starts a relay once a row that no process handed over (written through `other_`, a second
-  // view of the schema with no relay) is in the table, and waits until its first sweep sent it.
+  // Starts a relay once an hour-old row that no process handed over (written through `other_`, a
+  // second view of the schema with no relay) is in the table, and waits until its sweep sent it.
   std::unique_ptr<OutboxRelay> StartRelayAfterAnOrphan() {
     WriteOutbox(topic_, "order-orphan-before", &other_);
+    for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
+      cluster_.Transact(shard, [](pg::Transaction& tx) { tx.Exec("UPDATE outbox SET created_at = now() - interval '1 hour'"); });
+    }
     auto relay = std::make_unique<OutboxRelay>(cluster_, producer(), outbox_);
     EXPECT_TRUE(WaitUntil([&] { return relay->published() == 1; }));
     return relay;
@@ -25,7 +28,7 @@ class OutboxHandOverTest : public MessagingTest {
 
 TEST_F(OutboxHandOverTest, ACommittedRowGoesOutWithoutTheRelayReadingTheTable) {
   outbox_.poll_interval = std::chrono::milliseconds(20);
-  outbox_.orphan_after = std::chrono::minutes(10);  // the sweep takes none of the rows below
+  outbox_.orphan_after = std::chrono::minutes(10);  // the sweep takes none of the rows written below
   const auto relay = StartRelayAfterAnOrphan();
   for (int i = 0; i < 5; ++i) WriteOutbox(topic_, "order-" + std::to_string(i));
   EXPECT_TRUE(WaitUntil([&] { return UnsentRows() == 0; })) << UnsentRows() << " rows unsent";
@@ -44,6 +47,8 @@ TEST_F(OutboxHandOverTest, ARowNobodyHandedOverIsSweptOnceOldEnough) {
 }
 
 TEST_F(OutboxHandOverTest, RowsCommittedAfterStopWaitForTheNextRelay) {
+  outbox_.poll_interval = std::chrono::milliseconds(20);
+  outbox_.orphan_after = std::chrono::milliseconds(200);
   auto relay = StartRelayAfterAnOrphan();
   relay->Stop();
   WriteOutbox(topic_, "order-after-stop");

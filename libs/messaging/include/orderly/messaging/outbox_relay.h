@@ -16,8 +16,8 @@ namespace orderly::messaging {
 /// - when a delivery fails (broker down), the shard's rows wait in the table; the relay publishes
 ///   them in id order, retrying after failure_backoff, then hands rows over again;
 /// - every poll_interval it publishes rows older than orphan_after that nobody handed over (a
-///   process that crashed between commit and delivery), at start any age; an advisory lock keeps
-///   replicas from all sweeping the same shard at once.
+///   process that crashed between commit and delivery); an advisory lock keeps replicas from all
+///   sweeping the same shard at once.
 /// Nothing is lost; a message may go out twice (a crash before its mark, a sweep racing a slow
 /// delivery), which the consumers' inboxes drop. Sent rows are deleted after retention, and the
 /// inbox rows of the same schema after inbox_retention.
