@@ -1,27 +1,14 @@
 #include "orders.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 
 #include "orderly/common/hash.h"
+#include "orderly/common/page_token.h"
 #include "orderly/messaging/envelope.h"
 
 namespace orderly::order {
 namespace {
-
-// Page tokens are "<created_us>:<order_id>" of the last order shown.
-std::pair<int64_t, std::string> ParseToken(const std::string& token) {
-  const size_t colon = token.find(':');
-  int64_t created_us = 0;
-  if (colon != std::string::npos) {
-    const auto [end, error] = std::from_chars(token.data(), token.data() + colon, created_us);
-    if (error == std::errc{} && end == token.data() + colon && colon + 1 < token.size()) {
-      return {created_us, token.substr(colon + 1)};
-    }
-  }
-  throw InvalidArgument("page.page_token", "is not a token this service issued");
-}
 
 int64_t CreatedMicros(const v1::Order& order) {
   return order.created_at().seconds() * 1'000'000 + order.created_at().nanos() / 1000;
@@ -118,7 +105,8 @@ v1::Order Orders::Get(const std::string& order_id) {
 }
 
 OrderPage Orders::List(const std::string& customer_id, int page_size, const std::string& page_token) {
-  const auto after = page_token.empty() ? std::pair<int64_t, std::string>{INT64_MAX, ""} : ParseToken(page_token);
+  const auto after = page_token.empty() ? std::pair<int64_t, std::string>{INT64_MAX, ""}
+                                        : page_token::ParseNumberAndId("page.page_token", page_token);
   std::vector<v1::Order> orders;
   for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
     const pg::Result result = cluster_.Transact(
@@ -142,7 +130,8 @@ OrderPage Orders::List(const std::string& customer_id, int page_size, const std:
   OrderPage page;
   if (orders.size() > static_cast<size_t>(page_size)) {
     orders.resize(static_cast<size_t>(page_size));
-    page.next_page_token = std::to_string(CreatedMicros(orders.back())) + ":" + orders.back().order_id();
+    // The creation time and id of the last order shown.
+    page.next_page_token = page_token::NumberAndId(CreatedMicros(orders.back()), orders.back().order_id());
   }
   page.orders = std::move(orders);
   return page;

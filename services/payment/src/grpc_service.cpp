@@ -1,7 +1,6 @@
 #include "grpc_service.h"
 
-#include <charconv>
-
+#include "orderly/common/page_token.h"
 #include "orderly/common/validate.h"
 #include "orderly/rpc/access.h"
 #include "orderly/rpc/status.h"
@@ -11,17 +10,6 @@ namespace orderly::payment {
 namespace {
 
 constexpr int64_t kMaxDeposit = 1'000'000'000'000;
-
-// Keyset page token: the last entry_id of the previous page.
-int64_t ParseLedgerToken(const std::string& token) {
-  if (token.empty()) return 0;
-  int64_t after = 0;
-  const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), after);
-  if (error != std::errc{} || end != token.data() + token.size() || after < 0) {
-    throw InvalidArgument("page.page_token", "is not a token this service issued");
-  }
-  return after;
-}
 
 }  // namespace
 
@@ -86,10 +74,10 @@ grpc::ServerUnaryReactor* GrpcService::ListLedger(grpc::CallbackServerContext* c
   return rpc::FinishUnary(context, [&] {
     validate::Identifier("customer_id", request->customer_id(), 128);
     const int size = validate::PageSize("page.page_size", request->page().page_size());
-    auto entries = accounts_.Ledger(request->customer_id(), ParseLedgerToken(request->page().page_token()), size + 1);
+    auto entries = accounts_.Ledger(request->customer_id(), page_token::ParseNumber("page.page_token", request->page().page_token()), size + 1);
     if (entries.size() > static_cast<size_t>(size)) {
       entries.resize(static_cast<size_t>(size));
-      response->set_next_page_token(std::to_string(entries.back().entry_id()));
+      response->set_next_page_token(std::to_string(entries.back().entry_id()));  // the last entry shown
     }
     for (auto& entry : entries) *response->add_entries() = std::move(entry);
   });
