@@ -13,6 +13,7 @@ PACKAGES=(
   podman buildah runc debootstrap  # scripts/dev image and its smoke test (tests/deploy)
   docker-compose python3-yaml python3-jsonschema  # offline checks of docker-compose.yml and deploy/k8s (tests/deploy)
   libcpp-httplib-dev prometheus  # each service's /metrics endpoint; promtool checks metrics and alert rules
+  clang-14 libfuzzer-14-dev  # scripts/dev fuzz
 )
 
 cmd_deps() {
@@ -87,4 +88,46 @@ sanitized_test() {
     status=$?
   print_fault_figures
   return "$status"
+}
+
+FUZZ_TARGETS=(fuzz_envelope fuzz_dead_letter fuzz_config fuzz_requests)
+
+# fuzz [SECONDS]: builds the fuzz targets with clang and libFuzzer (ASan + UBSan) into build-fuzz/
+# and runs each for SECONDS (600), as many at once as there are cores, from the seed corpus in
+# tests/fuzz/corpus plus what earlier runs found interesting (build-fuzz/corpus). A crash, leak or
+# timeout leaves its input in build-fuzz/findings/ and fails the run.
+cmd_fuzz() {
+  local seconds=${1:-600} dir="$ROOT/build-fuzz" target status=0 pids=() failed=()
+  [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "fuzz takes the SECONDS each target runs, not '${seconds}'"
+  cmd_deps
+  cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DORDERLY_BUILD_TESTS=OFF -DORDERLY_FUZZ=ON >/dev/null
+  cmake --build "$dir" --target "${FUZZ_TARGETS[@]}" -- -j"$(nproc)"
+  mkdir -p "$dir/findings"
+  log "fuzzing ${FUZZ_TARGETS[*]} for $seconds s each, $(nproc) at a time; logs in $dir/fuzz-TARGET.log"
+  for target in "${FUZZ_TARGETS[@]}"; do
+    mkdir -p "$dir/corpus/$target"
+    "$dir/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix="$dir/findings/$target-" "$dir/corpus/$target" "$ROOT/tests/fuzz/corpus/$target" \
+      >"$dir/fuzz-$target.log" 2>&1 &
+    pids+=("$!:$target")
+    if [ ${#pids[@]} -ge "$(nproc)" ]; then fuzz_reap "${pids[0]}" || failed+=("${pids[0]#*:}"); pids=("${pids[@]:1}"); fi
+  done
+  for target in "${pids[@]}"; do fuzz_reap "$target" || failed+=("${target#*:}"); done
+  if [ ${#failed[@]} -gt 0 ]; then
+    log "findings in ${failed[*]}: inputs in $dir/findings/; once fixed, add each to tests/fuzz/corpus/TARGET/"
+    status=1
+  else
+    log "no findings"
+  fi
+  return "$status"
+}
+
+# fuzz_reap PID:TARGET: waits for one fuzzer and prints its summary; fails if it found something.
+fuzz_reap() {
+  local pid=${1%%:*} target=${1#*:} code=0 log="$ROOT/build-fuzz/fuzz-${1#*:}.log"
+  wait "$pid" || code=$?
+  log "$target: $(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo '?') runs," \
+    "exit $code$(grep -m1 -Eo 'ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|libFuzzer)[^\n]*' "$log" | sed 's/^/, /')"
+  return "$code"
 }
