@@ -16,15 +16,39 @@ cmd_testenv() {
       for i in 1 2 3 4 5 6 7 8; do ports+=("$(free_port "${ports[*]:-}")"); done
       auth_keys "$dir" test-1
       write_test_config "$dir/config.yaml" "${ports[@]}"
-      ORDERLY_PG_OPTIONS="-c fsync=off -c full_page_writes=off -c max_connections=300" stack_up "$dir" "$dir/config.yaml"
+      ORDERLY_PG_OPTIONS=$TESTENV_PG_OPTIONS stack_up "$dir" "$dir/config.yaml"
       services_up "$dir" "$dir/config.yaml"
       ;;
     down)
       stack_down "$dir"
       if load_stack "$dir" 2>/dev/null && [[ $PG_BASE == /tmp/orderly-pg-* ]]; then rm -rf "$PG_BASE"; fi
       ;;
-    *) die "usage: scripts/dev testenv up|down DIR" ;;
+    shard-down | shard-up) testenv_shard "$action" "$dir" "${3:-}" ;;
+    *) die "usage: scripts/dev testenv up|down DIR, or shard-down|shard-up DIR SHARD" ;;
   esac
+}
+
+# The test servers' PostgreSQL: durability is not what the tests measure.
+TESTENV_PG_OPTIONS="-c fsync=off -c full_page_writes=off -c max_connections=300"
+
+# testenv_shard shard-down|shard-up DIR SHARD: stops one shard as a crash would (immediate: no
+# checkpoint, clients cut off) or starts it again, for the shard outage test.
+testenv_shard() {
+  local action=$1 dir=$2 wanted=$3 shard name host port db
+  load_stack "$dir" || die "no test servers in $dir"
+  for shard in $ORDERLY_PG_SHARDS; do
+    IFS=: read -r name host port db <<<"$shard"
+    [ "$name" = "$wanted" ] || continue
+    if [ "$action" = shard-down ]; then
+      as_pg "$PG_BIN/pg_ctl" -D "$PG_BASE/$name" -m immediate -w stop >/dev/null
+      log "postgres $name: stopped (immediate)"
+    else
+      ORDERLY_PG_OPTIONS=$TESTENV_PG_OPTIONS start_pg "$name" "$host" "$port" "$db" >/dev/null
+      log "postgres $name: started"
+    fi
+    return 0
+  done
+  die "no shard '$wanted' in $dir (shards: $ORDERLY_PG_SHARDS)"
 }
 
 write_test_config() {
