@@ -160,7 +160,11 @@ void Document::RejectUnknownKeys() const {
     const auto declared = state_->declared.find(path);
     if (!node.IsMap() || declared == state_->declared.end()) return;
     for (const auto& entry : node) {
-      const auto key = entry.first.as<std::string>();
+      if (!entry.first.IsScalar()) {
+        throw ConfigError(path.empty() ? "(top level)" : path,
+                          "has a key that is a list or mapping, not a name (in " + state_->source + ")");
+      }
+      const std::string key = entry.first.Scalar();
       const std::string key_path = Join(path, key);
       if (declared->second.count(key) != 0) {
         self(self, entry.second, key_path);
@@ -201,7 +205,10 @@ std::shared_ptr<YAML::Node> Node::Declare(std::string_view key) const {
   state_->declared[path_].insert(std::string(key));
   if (!yaml_->IsMap()) return nullptr;
   for (const auto& entry : *yaml_) {
-    if (entry.first.as<std::string>() == key && !entry.second.IsNull()) return std::make_shared<YAML::Node>(entry.second);
+    // A key that is a list or mapping is never ours; RejectUnknownKeys names it.
+    if (entry.first.IsScalar() && entry.first.Scalar() == key && !entry.second.IsNull()) {
+      return std::make_shared<YAML::Node>(entry.second);
+    }
   }
   return nullptr;
 }

@@ -50,6 +50,13 @@ TEST(ConfigTest, UnknownKeyInListItemNamesItsIndex) {
             "shards[1].nmae: unknown key in <inline>; known keys: name; did you mean 'name'?");
 }
 
+// Found by fuzz_config: a YAML complex key (`? ...`) used to escape as a yaml-cpp exception.
+TEST(ConfigTest, AKeyThatIsAMappingIsRejectedNamingWhereItSits) {
+  EXPECT_EQ(ErrorOf("server:\n  ? port: 80\n  : 1\n"),
+            "server: has a key that is a list or mapping, not a name (in <inline>)");
+  EXPECT_EQ(ErrorOf("? [a, b]\n: 1\n"), "(top level): has a key that is a list or mapping, not a name (in <inline>)");
+}
+
 TEST(ConfigTest, IntegerOutOfRangeNamesPathAndRange) {
   EXPECT_EQ(ErrorOf("server: {port: 0}"), "server.port: must be in 1..65535, got 0 (in <inline>)");
 }
