@@ -5,7 +5,7 @@
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libabsl-dev
-  librdkafka-dev libpqxx-dev libpq-dev libhiredis-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
+  librdkafka-dev libpq-dev libhiredis-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   libjwt-dev nlohmann-json3-dev  # JWT verification and minting behind libs/auth (JWKS parsing)
   postgresql postgresql-client redis-server redis-tools kcat

@@ -1,60 +1,50 @@
 #include "orderly/pg/cluster.h"
 
-#include <pqxx/pqxx>
-
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
 #include <random>
 #include <thread>
 
 #include "connection_pool.h"
 #include "orderly/metrics/registry.h"
 #include "orderly/pg/hash_ring.h"
-#include "pqxx_errors.h"
-#include "result_data.h"
+#include "pipeline.h"
 
 namespace orderly::pg {
 
 struct TransactionImpl {
-  pqxx::dbtransaction& work;
+  detail::Pipeline& pipeline;
   const Cluster& cluster;
   size_t shard;
-  const std::string& context;
   std::vector<std::function<void()>> before_commit;
   std::vector<std::function<void()>> after_commit;
 };
 
 namespace {
 
-std::string PreparedName(std::string_view sql) {
-  char name[32];
-  std::snprintf(name, sizeof name, "orderly_%016llx", static_cast<unsigned long long>(StableHash(sql)));
-  return name;
+std::string BeginStatement(const TxOptions& options) {
+  std::string begin = "BEGIN";
+  if (options.isolation == Isolation::kSerializable) begin += " ISOLATION LEVEL SERIALIZABLE";
+  if (options.isolation == Isolation::kRepeatableRead) begin += " ISOLATION LEVEL REPEATABLE READ";
+  if (options.read_only) begin += " READ ONLY";
+  return begin;
 }
+
+// Gives a session back broken, so its pool drops it, unless it is healthy.
+struct DropIfBroken {
+  detail::ConnectionPool::Lease& lease;
+  ~DropIfBroken() {
+    if (!lease->healthy()) lease.MarkBroken();
+  }
+};
 
 }  // namespace
 
 Result Transaction::Exec(std::string_view sql, const std::vector<Param>& params) {
-  try {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& param : params) values.push_back(param.text() ? param.text()->c_str() : nullptr);
-    auto data = std::make_shared<ResultData>();
-    if (params.empty()) {
-      // The simple protocol, which also takes multi-statement scripts.
-      data->result = impl_.work.exec(std::string(sql));
-    } else {
-      // Prepared once per connection (parsed and planned once), named after its text.
-      const std::string name = PreparedName(sql);
-      impl_.work.conn().prepare(name, std::string(sql));  // a no-op once defined with this text
-      data->result = impl_.work.exec_prepared(name, pqxx::prepare::make_dynamic_params(values));
-    }
-    return Result(std::move(data));
-  } catch (...) {
-    detail::RethrowTranslated(impl_.context);
-  }
+  return Result(impl_.pipeline.Send(sql, params));
 }
+
+void Transaction::ExecScript(std::string_view sql) { impl_.pipeline.Script(sql); }
 
 size_t Transaction::shard() const { return impl_.shard; }
 
@@ -145,47 +135,40 @@ void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&
   const std::string& context = impl_->contexts[shard];
   for (int attempt = 1;; ++attempt) {
     auto lease = pool.Acquire();
+    detail::Connection& connection = *lease;
+    // A session left broken (or with results unread) goes, whichever way the attempt ends.
+    const DropIfBroken drop{lease};
     try {
+      detail::Pipeline pipeline(connection, context);
+      TransactionImpl impl{pipeline, *this, shard, {}, {}};
       try {
-        // The common read-only case says so in its BEGIN, saving a statement.
-        const bool read_only_begin = options.read_only && options.isolation == Isolation::kReadCommitted;
-        std::unique_ptr<pqxx::dbtransaction> begun;
-        if (read_only_begin) {
-          begun = std::make_unique<pqxx::read_transaction>(*lease);
-        } else {
-          begun = std::make_unique<pqxx::work>(*lease);
-        }
-        pqxx::dbtransaction& work = *begun;
-        if (options.isolation != Isolation::kReadCommitted) {
-          std::string set = "SET TRANSACTION ISOLATION LEVEL ";
-          set += options.isolation == Isolation::kSerializable ? "SERIALIZABLE" : "REPEATABLE READ";
-          if (options.read_only) set += " READ ONLY";
-          work.exec(set);
-        }
+        // BEGIN (and the lock timeout) go out with the first statement, not in round trips of their own.
+        (void)pipeline.Send(BeginStatement(options), {});
         if (options.lock_timeout.count() > 0) {
-          work.exec("SET LOCAL lock_timeout = " + std::to_string(options.lock_timeout.count()));
+          (void)pipeline.Send("SELECT set_config('lock_timeout', $1, true)",
+                              {std::to_string(options.lock_timeout.count())});
         }
-        TransactionImpl impl{work, *this, shard, context, {}, {}};
         Transaction tx(impl);
         fn(tx);
         for (auto& action : impl.before_commit) action();
-        work.commit();
-        for (auto& action : impl.after_commit) {
-          try {
-            action();
-          } catch (const std::exception& e) {
-            spdlog::warn("{}: after-commit action failed: {}", context, e.what());
-          }
-        }
-        return;
+        pipeline.Commit();
       } catch (...) {
-        detail::RethrowTranslated(context);
+        if (!pipeline.Rollback()) connection.MarkBroken();
+        throw;
       }
+      for (auto& action : impl.after_commit) {
+        try {
+          action();
+        } catch (const std::exception& e) {
+          spdlog::warn("{}: after-commit action failed: {}", context, e.what());
+        }
+      }
+      return;
     } catch (const CommitInDoubt&) {
-      lease.MarkBroken();
+      connection.MarkBroken();
       throw;
     } catch (const ConnectionError&) {
-      lease.MarkBroken();
+      connection.MarkBroken();
       if (attempt >= impl_->settings.max_attempts) throw;
     } catch (const ServerError& e) {
       if (!e.IsRetryable() || attempt >= impl_->settings.max_attempts) throw;

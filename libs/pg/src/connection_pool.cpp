@@ -1,16 +1,6 @@
 #include "connection_pool.h"
 
-#include "pqxx_errors.h"
-
 namespace orderly::pg::detail {
-
-std::unique_ptr<pqxx::connection> Connect(const std::string& dsn, const std::string& description) {
-  try {
-    return std::make_unique<pqxx::connection>(dsn);
-  } catch (const std::exception& e) {
-    throw ConnectionError("postgres shard " + description + " is unreachable: " + OneLine(e.what()));
-  }
-}
 
 ConnectionPool::ConnectionPool(std::string description, const std::string& dsn, size_t max_size,
                                std::chrono::milliseconds acquire_timeout, metrics::Histogram& wait_seconds)
@@ -18,7 +8,7 @@ ConnectionPool::ConnectionPool(std::string description, const std::string& dsn, 
       max_size_(max_size),
       acquire_timeout_(acquire_timeout),
       wait_seconds_(wait_seconds),
-      pool_(max_size, [this, dsn] { return Connect(dsn, description_); }) {}
+      pool_(max_size, [this, dsn] { return std::make_unique<Connection>(dsn, description_); }) {}
 
 ConnectionPool::Lease ConnectionPool::Acquire() {
   const auto start = std::chrono::steady_clock::now();

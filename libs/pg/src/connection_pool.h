@@ -4,22 +4,17 @@
 #include <memory>
 #include <string>
 
-#include <pqxx/connection>
-
 #include "orderly/common/bounded_pool.h"
 #include "orderly/metrics/metric.h"
+#include "connection.h"
 #include "orderly/pg/cluster.h"
 
 namespace orderly::pg::detail {
 
-/// Opens a connection that does not silently reconnect (the pool replaces broken ones).
-/// @throws ConnectionError naming the shard.
-[[nodiscard]] std::unique_ptr<pqxx::connection> Connect(const std::string& dsn, const std::string& description);
-
 /// The bounded connection pool of one shard. Thread-safe.
 class ConnectionPool final {
  public:
-  using Lease = BoundedPool<pqxx::connection>::Lease;
+  using Lease = BoundedPool<Connection>::Lease;
 
   /// Each Acquire's wait (connecting included) is observed in `wait_seconds`.
   ConnectionPool(std::string description, const std::string& dsn, size_t max_size,
@@ -34,7 +29,7 @@ class ConnectionPool final {
   const size_t max_size_;
   const std::chrono::milliseconds acquire_timeout_;
   metrics::Histogram& wait_seconds_;
-  BoundedPool<pqxx::connection> pool_;
+  BoundedPool<Connection> pool_;
 };
 
 }  // namespace orderly::pg::detail

@@ -55,7 +55,7 @@ void ApplyOnShard(Transaction& tx, const std::string& schema, const std::vector<
         }
         continue;
       }
-      tx.Exec(migration.sql);
+      tx.ExecScript(migration.sql);
       tx.Exec("INSERT INTO schema_migrations (component, version, name, checksum) VALUES ($1, $2, $3, $4)",
               {set.component, migration.version, migration.name, checksum});
       spdlog::info("applied migration {}/{} on shard {}", set.component, migration.name, shard_name);

@@ -57,6 +57,68 @@ TEST_F(ClusterTest, DuplicateKeyIsTypedAndLeavesNothingBehind) {
   EXPECT_EQ(Count(0), 0);
 }
 
+TEST_F(ClusterTest, AnUnreadStatementsErrorSurfacesAtTheNextRead) {
+  cluster_.Transact(0, [](Transaction& tx) { tx.Exec("INSERT INTO accounts (id, balance) VALUES ('a', 1)"); });
+  bool read_returned = false;
+  EXPECT_THROW(cluster_.Transact(0,
+                                 [&](Transaction& tx) {
+                                   tx.Exec("INSERT INTO accounts (id, balance) VALUES ('a', 2)");  // never read
+                                   (void)tx.Exec("SELECT count(*) FROM accounts").One();
+                                   read_returned = true;
+                                 }),
+               UniqueViolation);
+  EXPECT_FALSE(read_returned);
+  EXPECT_EQ(Count(0), 1);
+}
+
+TEST_F(ClusterTest, AResultReturnedUnreadIsReadWithTheCommit) {
+  const Result result = cluster_.Transact(0, [](Transaction& tx) {
+    tx.Exec("INSERT INTO accounts (id, balance) VALUES ($1, $2)", {"a", int64_t{7}});
+    return tx.Exec("SELECT balance FROM accounts WHERE id = $1", {"a"});
+  });
+  EXPECT_EQ(result.One().Int(0), 7);
+}
+
+TEST_F(ClusterTest, ManyUnreadStatementsAllRunInOrder) {
+  cluster_.Transact(0, [](Transaction& tx) {
+    for (int i = 0; i < 1000; ++i) {
+      tx.Exec("INSERT INTO accounts (id, balance) VALUES ($1, $2)", {"a" + std::to_string(i), int64_t{i}});
+      if (i % 2 == 1) tx.Exec("UPDATE accounts SET balance = balance + 1 WHERE id = $1", {"a" + std::to_string(i - 1)});
+    }
+  });
+  EXPECT_EQ(Count(0), 1000);
+  const int64_t sum = cluster_.Transact(0, [](Transaction& tx) {
+    return tx.Exec("SELECT sum(balance) FROM accounts").One().Int(0);
+  });
+  EXPECT_EQ(sum, 999 * 1000 / 2 + 500);
+}
+
+TEST_F(ClusterTest, ScriptRunsEveryStatement) {
+  cluster_.Transact(0, [](Transaction& tx) {
+    tx.ExecScript("INSERT INTO accounts (id, balance) VALUES ('a', 1); INSERT INTO accounts (id, balance) VALUES ('b', 2)");
+  });
+  EXPECT_EQ(Count(0), 2);
+}
+
+TEST_F(ClusterTest, AStatementThatFailedToPrepareFailsTheSameWayAgain) {
+  const auto bad = [](Transaction& tx) { (void)tx.Exec("SELECT no_such_column FROM accounts").size(); };
+  std::string first;
+  try {
+    cluster_.Transact(0, bad);
+    FAIL() << "expected ServerError";
+  } catch (const ServerError& e) {
+    first = e.sqlstate();
+  }
+  EXPECT_EQ(first, "42703");  // undefined_column
+  try {
+    cluster_.Transact(0, bad);
+    FAIL() << "expected ServerError";
+  } catch (const ServerError& e) {
+    EXPECT_EQ(e.sqlstate(), "42703") << e.what();
+  }
+  EXPECT_EQ(Count(0), 0);  // the session still works
+}
+
 TEST_F(ClusterTest, SerializationFailureIsRetried) {
   // Write skew: both transactions read the whole table, then each inserts; SERIALIZABLE must abort
   // one of them, and Transact reruns it.
@@ -67,7 +129,7 @@ TEST_F(ClusterTest, SerializationFailureIsRetried) {
         0,
         [&](Transaction& tx) {
           const int attempt = ++attempts;
-          tx.Exec("SELECT coalesce(sum(balance), 0) FROM accounts");
+          (void)tx.Exec("SELECT coalesce(sum(balance), 0) FROM accounts").One();  // read: the statement has run
           if (attempt <= 2) both_read.arrive_and_wait();  // only the two first attempts meet
           tx.Exec("INSERT INTO accounts (id, balance) VALUES ($1, 1)", {id});
         },

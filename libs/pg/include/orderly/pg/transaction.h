@@ -31,9 +31,16 @@ class Transaction final {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
-  /// Runs one statement with $n parameters.
-  /// @throws UniqueViolation, ServerError, ConnectionError.
+  /// Sends one statement with $n parameters (prepared on its connection the first time). It runs in
+  /// order with the transaction's other statements, but its outcome is read only when the Result
+  /// is first looked at, or at COMMIT: statements whose results nobody reads share one round trip.
+  /// So its error may surface at a later read or at COMMIT, as the error of the first statement
+  /// that failed; either way the transaction rolls back.
+  /// @throws UniqueViolation, ServerError, ConnectionError (when sent, or from the Result).
   Result Exec(std::string_view sql, const std::vector<Param>& params = {});
+  /// Runs a script of one or more statements without parameters (a migration) and waits for it.
+  /// @throws ServerError, ConnectionError.
+  void ExecScript(std::string_view sql);
   /// The shard it runs on, so work for other shards can tell it needs a transaction of its own.
   [[nodiscard]] size_t shard() const;
   /// The cluster it belongs to, so work attached to a cluster (its outbox relay) can find it.

@@ -48,15 +48,20 @@ class Row final {
 
  private:
   friend class Result;
-  Row(std::shared_ptr<const ResultData> data, size_t index) : data_(std::move(data)), index_(index) {}
-  std::shared_ptr<const ResultData> data_;
+  Row(std::shared_ptr<ResultData> data, size_t index) : data_(std::move(data)), index_(index) {}
+  std::shared_ptr<ResultData> data_;
   size_t index_;
 };
 
-/// Rows a statement returned, plus the number it affected. Cheap to copy (shared).
+/// Rows a statement returned, plus the number it affected. Cheap to copy (shared). The statement was
+/// sent when the Result was made; its outcome is read on the first access (which sends every
+/// statement of the transaction still unread and waits for them), or at the latest at COMMIT, so
+/// a statement whose Result is never looked at costs no round trip of its own. Use it only while
+/// its transaction runs, or after it committed.
+/// @throws the statement's typed error (see Transaction::Exec) on first access.
 class Result final {
  public:
-  explicit Result(std::shared_ptr<const ResultData> data);
+  explicit Result(std::shared_ptr<ResultData> data);
   [[nodiscard]] size_t size() const;
   [[nodiscard]] bool empty() const { return size() == 0; }
   [[nodiscard]] size_t affected_rows() const;
@@ -65,7 +70,7 @@ class Result final {
   [[nodiscard]] Row One() const;
 
  private:
-  std::shared_ptr<const ResultData> data_;
+  std::shared_ptr<ResultData> data_;
 };
 
 }  // namespace orderly::pg
