@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,6 +15,11 @@
 
 namespace orderly::messaging {
 namespace {
+
+std::string Lowercase(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
 
 // One decoded record of a batch, with its place in the batch.
 struct Routed {
@@ -28,7 +34,9 @@ class Inbox final {
 
   void HandleOne(const ConsumedMessage& message) {
     const v1::Envelope envelope = Decode(message.value);
-    cluster_.Transact(ShardOf(envelope), [&](pg::Transaction& tx) { Apply(tx, envelope); });
+    cluster_.Transact(ShardOf(envelope), [&](pg::Transaction& tx) {
+      Apply(tx, envelope, ClaimInbox(tx, consumer_, envelope.message_id()));
+    });
   }
 
   std::vector<bool> HandleBatch(const std::vector<ConsumedMessage>& batch) {
@@ -67,14 +75,24 @@ class Inbox final {
     return cluster_.ShardFor(key);
   }
 
-  void Apply(pg::Transaction& tx, const v1::Envelope& envelope) {
+  // Runs the handler for a message this transaction claimed in the inbox; a redelivery does nothing.
+  void Apply(pg::Transaction& tx, const v1::Envelope& envelope, bool claimed) {
+    if (!claimed) return;
     const log::ScopedTrace trace(envelope.traceparent());  // what the handler sends continues its trace
     log::ScopedFields fields({{"order_id", envelope.order_id()}, {"message_id", envelope.message_id()},
                               {"type", envelope.type()}});
-    if (ClaimInbox(tx, consumer_, envelope.message_id())) {
-      spdlog::debug("handling {}", envelope.type());
-      handle_(tx, envelope);
+    spdlog::debug("handling {}", envelope.type());
+    handle_(tx, envelope);
+  }
+
+  // The inbox claims of the records still in the batch, in one statement.
+  std::set<std::string> ClaimAll(pg::Transaction& tx, const std::vector<ConsumedMessage>& batch,
+                                 const std::vector<Routed>& records, const std::set<std::string>& left_out) {
+    std::vector<std::string> ids;
+    for (const Routed& record : records) {
+      if (!left_out.contains(batch[record.index].key)) ids.push_back(record.envelope.message_id());
     }
+    return ClaimInboxAll(tx, consumer_, ids);
   }
 
   // One transaction for the shard's records. A record that throws aborts it; it reruns without that
@@ -87,11 +105,13 @@ class Inbox final {
       try {
         cluster_.Transact(shard, [&](pg::Transaction& tx) {
           for (const Routed& record : records) done[record.index] = false;  // a rerun starts over
+          std::set<std::string> fresh = ClaimAll(tx, batch, records, left_out);
           for (const Routed& record : records) {
             const std::string& key = batch[record.index].key;
             if (left_out.contains(key)) continue;
             try {
-              Apply(tx, record.envelope);
+              // A message listed twice in the batch is handled the first time only.
+              Apply(tx, record.envelope, fresh.erase(Lowercase(record.envelope.message_id())) == 1);
             } catch (const pg::ConnectionError&) {
               throw;
             } catch (const pg::ServerError& e) {

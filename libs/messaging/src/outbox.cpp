@@ -7,12 +7,11 @@ namespace orderly::messaging {
 
 void AppendToOutbox(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope) {
   std::string payload = Encode(envelope);
-  const int64_t id = tx.Exec("INSERT INTO outbox (topic, message_key, message_id, payload) VALUES ($1, $2, $3, $4) "
-                             "RETURNING id",
-                             {topic, envelope.order_id(), envelope.message_id(), pg::Param::Bytes(payload)})
-                         .One()
-                         .Int(0);
-  detail::OutboxHandOver::AtCommit(tx, id, {std::string(topic), envelope.order_id(), std::move(payload), {}});
+  // The row's id is read only if it is handed over, after the commit: no round trip of its own.
+  const pg::Result inserted =
+      tx.Exec("INSERT INTO outbox (topic, message_key, message_id, payload) VALUES ($1, $2, $3, $4) RETURNING id",
+              {topic, envelope.order_id(), envelope.message_id(), pg::Param::Bytes(payload)});
+  detail::OutboxHandOver::AtCommit(tx, inserted, {std::string(topic), envelope.order_id(), std::move(payload), {}});
 }
 
 void AppendCausedBy(pg::Transaction& tx, std::string_view topic, const v1::Envelope& cause,
@@ -24,6 +23,20 @@ bool ClaimInbox(pg::Transaction& tx, std::string_view consumer, std::string_view
   return tx.Exec("INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                  {consumer, message_id})
              .affected_rows() == 1;
+}
+
+std::set<std::string> ClaimInboxAll(pg::Transaction& tx, std::string_view consumer,
+                                    const std::vector<std::string>& message_ids) {
+  std::set<std::string> fresh;
+  if (message_ids.empty()) return fresh;
+  std::string array = "{";
+  for (const auto& id : message_ids) array += (array.size() > 1 ? "," : "") + id;
+  const pg::Result claimed = tx.Exec(
+      "INSERT INTO inbox (consumer, message_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING "
+      "RETURNING message_id",
+      {consumer, array + "}"});
+  for (size_t i = 0; i < claimed.size(); ++i) fresh.insert(claimed[i].String(0));
+  return fresh;
 }
 
 }  // namespace orderly::messaging

@@ -151,7 +151,7 @@ bool OutboxHandOver::Resume(size_t shard, const std::function<bool()>& catch_up)
   return true;
 }
 
-void OutboxHandOver::AtCommit(pg::Transaction& tx, int64_t id, OutgoingMessage message) {
+void OutboxHandOver::AtCommit(pg::Transaction& tx, const pg::Result& inserted, OutgoingMessage message) {
   auto hand_over = AttachedTo(tx.cluster());
   if (hand_over == nullptr) return;
   const size_t shard = tx.shard();
@@ -160,8 +160,8 @@ void OutboxHandOver::AtCommit(pg::Transaction& tx, int64_t id, OutgoingMessage m
     hold->commit_order->lock();
     hold->held = true;
   });
-  tx.AfterCommit([hold, shard, id, message = std::move(message)]() mutable {
-    hold->hand_over->Send(shard, id, std::move(message));
+  tx.AfterCommit([hold, shard, inserted, message = std::move(message)]() mutable {
+    hold->hand_over->Send(shard, inserted.One().Int(0), std::move(message));
   });
 }
 

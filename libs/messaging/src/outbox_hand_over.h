@@ -50,9 +50,10 @@ class OutboxHandOver final : public std::enable_shared_from_this<OutboxHandOver>
   /// catch_up fails, they are left to the table again and the lane keeps not taking rows.
   bool Resume(size_t shard, const std::function<bool()>& catch_up);
 
-  /// For AppendToOutbox: hands outbox row `id` over when `tx` commits, if a relay attached to its
-  /// cluster; otherwise the row waits for a relay to read the table.
-  static void AtCommit(pg::Transaction& tx, int64_t id, OutgoingMessage message);
+  /// For AppendToOutbox: hands the outbox row over when `tx` commits, if a relay attached to its
+  /// cluster; otherwise the row waits for a relay to read the table. `inserted` is the row's INSERT
+  /// (RETURNING id), read after the commit.
+  static void AtCommit(pg::Transaction& tx, const pg::Result& inserted, OutgoingMessage message);
 
  private:
   struct Lane;

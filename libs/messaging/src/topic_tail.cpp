@@ -4,11 +4,35 @@
 #include "kafka_record.h"
 #include "orderly/messaging/topic_admin.h"
 
+#include <chrono>
+#include <utility>
+
 namespace orderly::messaging {
+
+namespace {
+
+// How long the constructor waits for the first fetch of every partition.
+constexpr auto kReadyWait = std::chrono::seconds(10);
+
+}  // namespace
 
 struct TopicTail::Impl {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
-  size_t partitions = 0;
+  std::string topic;
+  std::vector<int32_t> partitions;
+  std::vector<ConsumedMessage> early;  // consumed while waiting to be ready
+
+  // True once a fetch of every partition was answered (its high watermark is known).
+  bool Fetching() const {
+    for (int32_t partition : partitions) {
+      int64_t low = 0;
+      int64_t high = -1;
+      if (consumer->get_watermark_offsets(topic, partition, &low, &high) != RdKafka::ERR_NO_ERROR || high < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
 };
 
 TopicTail::TopicTail(const KafkaSettings& settings, const std::string& topic) : impl_(std::make_unique<Impl>()) {
@@ -37,14 +61,26 @@ TopicTail::TopicTail(const KafkaSettings& settings, const std::string& topic) : 
   const RdKafka::ErrorCode code = impl_->consumer->assign(assignment);
   RdKafka::TopicPartition::destroy(assignment);
   if (code != RdKafka::ERR_NO_ERROR) throw Unavailable("kafka: assign " + topic + ": " + RdKafka::err2str(code));
-  impl_->partitions = ends.size();
+  impl_->topic = topic;
+  for (const auto& end : ends) impl_->partitions.push_back(end.partition);
+  // Until the consumer has connected and fetched, a record would be seen only when it catches up,
+  // late by its start-up (a second or two): whoever times records from publication to sight (the
+  // load generator) starts once it is fetching.
+  const auto deadline = std::chrono::steady_clock::now() + kReadyWait;
+  while (!impl_->Fetching()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw Unavailable("kafka: tailing " + topic + ": no fetch answered within 10 s; is the broker up?");
+    }
+    auto records = Poll(std::chrono::milliseconds(10));
+    impl_->early.insert(impl_->early.end(), records.begin(), records.end());
+  }
 }
 
 TopicTail::~TopicTail() { impl_->consumer->close(); }
 
 std::vector<ConsumedMessage> TopicTail::Poll(std::chrono::milliseconds timeout, size_t max_records) {
-  std::vector<ConsumedMessage> records;
-  int wait_ms = static_cast<int>(timeout.count());
+  std::vector<ConsumedMessage> records = std::exchange(impl_->early, {});
+  int wait_ms = records.empty() ? static_cast<int>(timeout.count()) : 0;
   while (records.size() < max_records) {
     std::unique_ptr<RdKafka::Message> record(impl_->consumer->consume(wait_ms));
     wait_ms = 0;  // only the first record is waited for
@@ -65,6 +101,6 @@ std::vector<ConsumedMessage> TopicTail::Poll(std::chrono::milliseconds timeout, 
   return records;
 }
 
-size_t TopicTail::partitions() const { return impl_->partitions; }
+size_t TopicTail::partitions() const { return impl_->partitions.size(); }
 
 }  // namespace orderly::messaging

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "orderly/common/ids.h"
 #include "orderly/pg/migrations.h"
@@ -27,5 +29,10 @@ void AppendCausedBy(pg::Transaction& tx, std::string_view topic, const v1::Envel
 /// Records `message_id` as handled by `consumer` in the caller's transaction. False if it was
 /// already recorded: the message is a redelivery and must have no further effect.
 [[nodiscard]] bool ClaimInbox(pg::Transaction& tx, std::string_view consumer, std::string_view message_id);
+
+/// ClaimInbox for many messages in one statement: returns those of `message_ids` (UUIDs) that were
+/// new, in lowercase, each once however often it is listed.
+[[nodiscard]] std::set<std::string> ClaimInboxAll(pg::Transaction& tx, std::string_view consumer,
+                                                  const std::vector<std::string>& message_ids);
 
 }  // namespace orderly::messaging

@@ -20,9 +20,10 @@ class TopicTail final {
  public:
   /// Takes the end offset of every partition of `topic` (full name, prefix applied) and starts
   /// reading there: records published before the constructor returns are never returned, every
-  /// later one is.
+  /// later one is. Returns once every partition's first fetch was answered (up to 10 s), so a later
+  /// record is seen as soon as the broker delivers it, not when the consumer has started.
   /// @throws orderly::InvalidArgument on bad settings, orderly::NotFound if the topic does not
-  /// exist, orderly::Unavailable if the broker does not answer.
+  /// exist, orderly::Unavailable if the broker does not answer (or no fetch is answered in 10 s).
   TopicTail(const KafkaSettings& settings, const std::string& topic);
   ~TopicTail();
   TopicTail(const TopicTail&) = delete;
