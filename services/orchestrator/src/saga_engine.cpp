@@ -57,19 +57,67 @@ Command ForPayment(const SagaRow& saga) {
   return command;
 }
 
+std::string StockRejectedDetail(const v1::Envelope& reply) {
+  const auto rejected = Payload<v1::StockRejected>(reply);
+  return "sku " + rejected.sku() + ": requested " + std::to_string(rejected.requested()) + ", available " +
+         std::to_string(rejected.available());
+}
+
+std::string PaymentDeclinedDetail(const v1::Envelope& reply) {
+  const auto declined = Payload<v1::PaymentDeclined>(reply);
+  return v1::DeclineReason_Name(declined.reason()) + ": " + declined.detail();
+}
+
+template <typename Reply>
+std::string TypeName() {
+  return Reply::descriptor()->full_name();
+}
+
+// Every reply on saga.replies: the step it answers and how. A hold's answer (reserve stock,
+// authorize payment) decides the saga's course; any other answer only settles its step.
+const std::vector<SagaEngine::ReplyRule>& ReplyRules() {
+  const auto succeeded = v1::STEP_OUTCOME_SUCCEEDED;
+  const auto failed = v1::STEP_OUTCOME_FAILED;
+  static const std::vector<SagaEngine::ReplyRule> rules = {
+      {TypeName<v1::StockReserved>(), kReserve, succeeded, true, nullptr},
+      {TypeName<v1::StockRejected>(), kReserve, failed, true, StockRejectedDetail},
+      {TypeName<v1::PaymentAuthorized>(), kAuthorize, succeeded, true, nullptr},
+      {TypeName<v1::PaymentDeclined>(), kAuthorize, failed, true, PaymentDeclinedDetail},
+      {TypeName<v1::StockReleased>(), "release_stock", succeeded, false, nullptr},
+      {TypeName<v1::PaymentVoided>(), "void_payment", succeeded, false, nullptr},
+      {TypeName<v1::PaymentCaptured>(), "capture_payment", succeeded, false, nullptr},
+      {TypeName<v1::StockCommitted>(), "commit_stock", succeeded, false, nullptr},
+  };
+  return rules;
+}
+
 }  // namespace
+
+const SagaEngine::ReplyRule* SagaEngine::RuleFor(const std::string& type) {
+  for (const ReplyRule& rule : ReplyRules()) {
+    if (rule.type == type) return &rule;
+  }
+  return nullptr;
+}
 
 std::string SagaEngine::SagaIdFor(const std::string& order_id) { return NameBasedUuid("saga\n" + order_id); }
 
-std::optional<SagaRow> LockSaga(pg::Transaction& tx, const std::string& order_id) {
-  const pg::Result result = tx.Exec(
-      "SELECT saga_id, customer_id, state, placed FROM saga_instances WHERE order_id = $1 FOR UPDATE", {order_id});
-  if (result.empty()) return std::nullopt;
-  SagaRow saga{result[0].String(0), order_id, result[0].String(1), v1::SAGA_STATE_UNSPECIFIED, {}};
-  if (!v1::SagaState_Parse(result[0].String(2), &saga.state) || !saga.placed.ParseFromString(result[0].Bytes(3))) {
+pg::Result SendLockSaga(pg::Transaction& tx, const std::string& order_id) {
+  return tx.Exec("SELECT saga_id, customer_id, state, placed FROM saga_instances WHERE order_id = $1 FOR UPDATE",
+                 {order_id});
+}
+
+std::optional<SagaRow> ReadSaga(const pg::Result& locked, const std::string& order_id) {
+  if (locked.empty()) return std::nullopt;
+  SagaRow saga{locked[0].String(0), order_id, locked[0].String(1), v1::SAGA_STATE_UNSPECIFIED, {}};
+  if (!v1::SagaState_Parse(locked[0].String(2), &saga.state) || !saga.placed.ParseFromString(locked[0].Bytes(3))) {
     throw Internal("saga of order " + order_id + " is corrupt");
   }
   return saga;
+}
+
+std::optional<SagaRow> LockSaga(pg::Transaction& tx, const std::string& order_id) {
+  return ReadSaga(SendLockSaga(tx, order_id), order_id);
 }
 
 void SagaEngine::Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelope& cause,
@@ -123,12 +171,11 @@ void SagaEngine::Resend(pg::Transaction& tx, const std::string& saga_id, int seq
   }
 }
 
-std::optional<SagaEngine::Settlement> SagaEngine::Settle(pg::Transaction& tx, const SagaRow& saga,
-                                                         const std::string& name, const v1::Envelope& reply,
-                                                         v1::StepOutcome outcome, const std::string& detail) {
+pg::Result SagaEngine::SendSettle(pg::Transaction& tx, const std::string& saga_id, const std::string& name,
+                                  const v1::Envelope& reply, v1::StepOutcome outcome, const std::string& detail) {
   // The step settles, its timer, if any, goes, and the other hold is read as it was: one statement.
   const std::string other = name == kReserve ? kAuthorize : name == kAuthorize ? kReserve : "";
-  const pg::Result settled = tx.Exec(
+  return tx.Exec(
       "WITH settled AS ("
       "  UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now(), resend_at = NULL "
       "  WHERE saga_id = $1 AND name = $2 AND outcome = $6 "
@@ -136,7 +183,12 @@ std::optional<SagaEngine::Settlement> SagaEngine::Settle(pg::Transaction& tx, co
       "timer AS (DELETE FROM saga_timers t USING settled WHERE t.saga_id = $1 AND t.sequence = settled.sequence) "
       "SELECT s.sequence, s.latency_ms, o.outcome, o.detail FROM settled s "
       "LEFT JOIN saga_steps o ON o.saga_id = $1 AND o.name = $7 AND NOT o.compensation",
-      {saga.saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending, other});
+      {saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending, other});
+}
+
+std::optional<SagaEngine::Settlement> SagaEngine::ReadSettled(pg::Transaction& tx, const SagaRow& saga,
+                                                              const std::string& name, v1::StepOutcome outcome,
+                                                              const pg::Result& settled) {
   if (settled.empty()) return std::nullopt;
   tx.AfterCommit([this, name, latency = settled[0].Int(1)] { stats_.StepSettled(name, latency); });
   spdlog::debug("saga {} step {} {} after {} ms", saga.saga_id, name, v1::StepOutcome_Name(outcome), settled[0].Int(1));
@@ -149,9 +201,9 @@ std::optional<SagaEngine::Settlement> SagaEngine::Settle(pg::Transaction& tx, co
 }
 
 void SagaEngine::Answered(pg::Transaction& tx, SagaRow& saga, const std::string& name, const v1::Envelope& reply,
-                          v1::StepOutcome outcome, const std::string& detail) {
+                          v1::StepOutcome outcome, const std::string& detail, const pg::Result& settle) {
   const bool held = outcome == v1::STEP_OUTCOME_SUCCEEDED;
-  const std::optional<Settlement> settled = Settle(tx, saga, name, reply, outcome, detail);
+  const std::optional<Settlement> settled = ReadSettled(tx, saga, name, outcome, settle);
   if (!settled) {
     if (held) Compensate(tx, saga, reply);
     return;
@@ -174,16 +226,17 @@ void SagaEngine::Answered(pg::Transaction& tx, SagaRow& saga, const std::string&
 
 void SagaEngine::SetState(pg::Transaction& tx, SagaRow& saga, v1::SagaState state) {
   saga.state = state;
-  const pg::Row row = tx.Exec(
-                          "UPDATE saga_instances SET state = $2, updated_at = now() WHERE saga_id = $1 "
-                          "RETURNING (extract(epoch FROM updated_at - created_at) * 1000)::bigint",
-                          {saga.saga_id, v1::SagaState_Name(state)})
-                          .One();
-  if (Terminal(state)) {
-    tx.AfterCommit([this, state, duration = row.Int(0)] { stats_.SagaEnded(state, duration); });
-    spdlog::debug("saga {} of order {} ended {} after {} ms", saga.saga_id, saga.order_id, v1::SagaState_Name(state),
-                  row.Int(0));
-  }
+  const pg::Result updated = tx.Exec(
+      "UPDATE saga_instances SET state = $2, updated_at = now() WHERE saga_id = $1 "
+      "RETURNING (extract(epoch FROM updated_at - created_at) * 1000)::bigint",
+      {saga.saga_id, v1::SagaState_Name(state)});
+  if (!Terminal(state)) return;
+  // The duration is read after the commit, so the update costs no round trip of its own.
+  tx.AfterCommit([this, state, updated, saga_id = saga.saga_id, order_id = saga.order_id] {
+    const int64_t duration = updated.One().Int(0);
+    stats_.SagaEnded(state, duration);
+    spdlog::debug("saga {} of order {} ended {} after {} ms", saga_id, order_id, v1::SagaState_Name(state), duration);
+  });
 }
 
 void SagaEngine::Start(pg::Transaction& tx, const v1::Envelope& event) {
@@ -250,50 +303,42 @@ void SagaEngine::Compensate(pg::Transaction& tx, const SagaRow& saga, const v1::
 
 void SagaEngine::OnOrderEvent(pg::Transaction& tx, const v1::Envelope& event) {
   if (Is<v1::OrderPlaced>(event)) return Start(tx, event);
-  auto saga = LockSaga(tx, event.order_id());
-  if (!saga) return;  // not an order this orchestrator drives
   if (Is<v1::OrderCancellationRequested>(event)) {
-    if (!Terminal(saga->state)) {
+    auto saga = LockSaga(tx, event.order_id());
+    if (saga && !Terminal(saga->state)) {
       Abort(tx, *saga, event, v1::REJECT_REASON_CANCELLED_BY_CUSTOMER, "cancelled by the customer",
             v1::STEP_OUTCOME_COMPENSATED);
     }
-  } else if (Is<v1::OrderConfirmed>(event)) {
-    Settle(tx, *saga, "confirm_order", event, v1::STEP_OUTCOME_SUCCEEDED);
-  } else if (Is<v1::OrderRejected>(event) || Is<v1::OrderCancelled>(event)) {
-    Settle(tx, *saga, "reject_order", event, v1::STEP_OUTCOME_SUCCEEDED);
+    return;
   }
+  const bool rejected = Is<v1::OrderRejected>(event) || Is<v1::OrderCancelled>(event);
+  if (!rejected && !Is<v1::OrderConfirmed>(event)) return;  // another order event: not a step's answer
+  // An order this orchestrator does not drive has no saga: nothing to settle.
+  (void)SettleAnswer(tx, event, rejected ? "reject_order" : "confirm_order", v1::STEP_OUTCOME_SUCCEEDED, "", false);
 }
 
 void SagaEngine::OnReply(pg::Transaction& tx, const v1::Envelope& reply) {
-  auto saga = LockSaga(tx, reply.order_id());
-  if (!saga) {
+  const ReplyRule* rule = RuleFor(reply.type());
+  if (rule == nullptr) throw messaging::PoisonMessage("envelope.type", "the orchestrator does not handle " + reply.type());
+  if (!SettleAnswer(tx, reply, rule->step, rule->outcome, rule->detail ? rule->detail(reply) : "", rule->hold)) {
     spdlog::warn("{} for order {} matches no saga; ignored", reply.type(), reply.order_id());
-    return;
   }
-  const auto succeeded = v1::STEP_OUTCOME_SUCCEEDED;
-  const auto failed = v1::STEP_OUTCOME_FAILED;
-  if (Is<v1::StockReserved>(reply)) {
-    Answered(tx, *saga, kReserve, reply, succeeded);
-  } else if (Is<v1::StockRejected>(reply)) {
-    const auto rejected = Payload<v1::StockRejected>(reply);
-    Answered(tx, *saga, kReserve, reply, failed,
-             "sku " + rejected.sku() + ": requested " + std::to_string(rejected.requested()) + ", available " +
-                 std::to_string(rejected.available()));
-  } else if (Is<v1::PaymentAuthorized>(reply)) {
-    Answered(tx, *saga, kAuthorize, reply, succeeded);
-  } else if (Is<v1::PaymentDeclined>(reply)) {
-    const auto declined = Payload<v1::PaymentDeclined>(reply);
-    Answered(tx, *saga, kAuthorize, reply, failed,
-             v1::DeclineReason_Name(declined.reason()) + ": " + declined.detail());
-  } else if (Is<v1::StockReleased>(reply)) {
-    Settle(tx, *saga, "release_stock", reply, succeeded);
-  } else if (Is<v1::PaymentVoided>(reply)) {
-    Settle(tx, *saga, "void_payment", reply, succeeded);
-  } else if (Is<v1::PaymentCaptured>(reply)) {
-    Settle(tx, *saga, "capture_payment", reply, succeeded);
-  } else if (Is<v1::StockCommitted>(reply)) {
-    Settle(tx, *saga, "commit_stock", reply, succeeded);
+}
+
+bool SagaEngine::SettleAnswer(pg::Transaction& tx, const v1::Envelope& answer, const std::string& step,
+                              v1::StepOutcome outcome, const std::string& detail, bool hold) {
+  // The saga's lock and the step's settlement go out together: one round trip. The settlement
+  // names the saga by the id its order determines, so without a saga it changes nothing.
+  const pg::Result locked = SendLockSaga(tx, answer.order_id());
+  const pg::Result settled = SendSettle(tx, SagaIdFor(answer.order_id()), step, answer, outcome, detail);
+  auto saga = ReadSaga(locked, answer.order_id());
+  if (!saga) return false;
+  if (hold) {
+    Answered(tx, *saga, step, answer, outcome, detail, settled);
+  } else {
+    (void)ReadSettled(tx, *saga, step, outcome, settled);
   }
+  return true;
 }
 
 void SagaEngine::OnTimeout(pg::Transaction& tx, const std::string& saga_id, int sequence) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "orderly/app/platform_settings.h"
 #include "orderly/common/ids.h"
@@ -43,7 +44,8 @@ class SagaEngine final {
   /// OrderPlaced starts a saga; OrderCancellationRequested aborts a running one; OrderConfirmed,
   /// OrderRejected and OrderCancelled settle the order step.
   void OnOrderEvent(pg::Transaction& tx, const v1::Envelope& event);
-  /// A reply on saga.replies from inventory or payment.
+  /// A reply on saga.replies from inventory or payment. @throws messaging::PoisonMessage for a type
+  /// no step expects (it is dead-lettered).
   void OnReply(pg::Transaction& tx, const v1::Envelope& reply);
   /// The timer of step `sequence` fired; aborts the saga if that step is still pending.
   void OnTimeout(pg::Transaction& tx, const std::string& saga_id, int sequence);
@@ -55,6 +57,17 @@ class SagaEngine final {
 
   [[nodiscard]] static std::string SagaIdFor(const std::string& order_id);
 
+  /// How a reply settles the step it answers; `detail` (if set) says why it failed.
+  struct ReplyRule {
+    std::string type;  // the reply's full protobuf name
+    std::string step;
+    v1::StepOutcome outcome;
+    bool hold;  // answers reserve stock or authorize payment: decides the saga's course
+    std::string (*detail)(const v1::Envelope& reply);
+  };
+  /// The rule for a reply type; nullptr if no step expects it.
+  [[nodiscard]] static const ReplyRule* RuleFor(const std::string& type);
+
  private:
   void Start(pg::Transaction& tx, const v1::Envelope& event);
   void Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelope& cause, const google::protobuf::Message& command,
@@ -64,12 +77,19 @@ class SagaEngine final {
     v1::StepOutcome other_hold = v1::STEP_OUTCOME_UNSPECIFIED;
     std::string other_detail;
   };
-  // Marks the pending step `name` settled; nullopt if no such step was pending (a late reply).
-  std::optional<Settlement> Settle(pg::Transaction& tx, const SagaRow& saga, const std::string& name,
-                                   const v1::Envelope& reply, v1::StepOutcome outcome, const std::string& detail = "");
+  // Marks the pending step `name` settled: SendSettle sends it, ReadSettled reads the outcome, nullopt
+  // if no such step was pending (a late reply).
+  pg::Result SendSettle(pg::Transaction& tx, const std::string& saga_id, const std::string& name,
+                        const v1::Envelope& reply, v1::StepOutcome outcome, const std::string& detail);
+  std::optional<Settlement> ReadSettled(pg::Transaction& tx, const SagaRow& saga, const std::string& name,
+                                        v1::StepOutcome outcome, const pg::Result& settled);
+  // An answer to step `step` of the order's saga (a reply or the order's event): settles it and,
+  // for a hold, decides the saga's course (Answered). False if the order has no saga.
+  bool SettleAnswer(pg::Transaction& tx, const v1::Envelope& answer, const std::string& step,
+                    v1::StepOutcome outcome, const std::string& detail, bool hold);
   // A hold was answered: confirms once both held, aborts on a failure, else waits for the other.
   void Answered(pg::Transaction& tx, SagaRow& saga, const std::string& name, const v1::Envelope& reply,
-                v1::StepOutcome outcome, const std::string& detail = "");
+                v1::StepOutcome outcome, const std::string& detail, const pg::Result& settle);
   void SetState(pg::Transaction& tx, SagaRow& saga, v1::SagaState state);
   void Abort(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& cause, v1::RejectReason reason,
              const std::string& detail, v1::StepOutcome pending_outcome);
@@ -83,7 +103,10 @@ class SagaEngine final {
   UuidV7Generator ids_{clock_};
 };
 
-/// The saga of `order_id` with its row locked; std::nullopt if there is none.
+/// The saga of `order_id` with its row locked; std::nullopt if there is none. SendLockSaga sends the
+/// statement and ReadSaga reads it, so other statements can go out in between.
 [[nodiscard]] std::optional<SagaRow> LockSaga(pg::Transaction& tx, const std::string& order_id);
+[[nodiscard]] pg::Result SendLockSaga(pg::Transaction& tx, const std::string& order_id);
+[[nodiscard]] std::optional<SagaRow> ReadSaga(const pg::Result& locked, const std::string& order_id);
 
 }  // namespace orderly::orchestrator
