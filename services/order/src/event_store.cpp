@@ -11,47 +11,64 @@
 
 namespace orderly::order {
 
-std::optional<Snapshot> ReadSnapshot(pg::Transaction& tx, const std::string& order_id) {
-  const pg::Result result = tx.Exec("SELECT snapshot, request_hash FROM orders WHERE order_id = $1", {order_id});
-  if (result.empty()) return std::nullopt;
-  Snapshot snapshot;
-  if (!snapshot.order.ParseFromString(result[0].Bytes(0))) throw Internal("corrupt snapshot of order " + order_id);
-  snapshot.request_hash = result[0].String(1);
-  return snapshot;
+namespace {
+
+// now() in microseconds since the epoch: the time a transaction stamps its events with.
+constexpr const char* kNowUs = "(extract(epoch FROM now()) * 1000000)::bigint";
+
+}  // namespace
+
+pg::Result SendReadProjection(pg::Transaction& tx, const std::string& order_id) {
+  // One row whether or not the order exists, so a new order learns the transaction's time too.
+  return tx.Exec(std::string("SELECT ") + kNowUs +
+                     ", o.snapshot, o.request_hash FROM (SELECT 1) AS one LEFT JOIN orders o ON o.order_id = $1",
+                 {order_id});
 }
 
-std::optional<OrderAggregate> EventStore::Load(pg::Transaction& tx, const std::string& order_id) {
-  if (tx.Exec("SELECT 1 FROM orders WHERE order_id = $1 FOR UPDATE", {order_id}).empty()) return std::nullopt;
+ProjectionRow ReadProjection(const pg::Result& result, const std::string& order_id) {
+  const pg::Row row = result.One();
+  ProjectionRow projection{std::nullopt, row.Int(0)};
+  if (row.IsNull(1)) return projection;
+  Snapshot snapshot;
+  if (!snapshot.order.ParseFromString(row.Bytes(1))) throw Internal("corrupt snapshot of order " + order_id);
+  snapshot.request_hash = row.String(2);
+  projection.snapshot = std::move(snapshot);
+  return projection;
+}
+
+std::optional<LoadedOrder> EventStore::Load(pg::Transaction& tx, const std::string& order_id) {
+  // The lock and the events go out together; the events are read after the lock is held.
+  const pg::Result locked =
+      tx.Exec(std::string("SELECT ") + kNowUs + " FROM orders WHERE order_id = $1 FOR UPDATE", {order_id});
   const pg::Result events = tx.Exec(
-      "SELECT version, type, payload, (extract(epoch FROM created_at) * 1000)::bigint FROM order_events "
+      "SELECT version, type, payload, (extract(epoch FROM created_at) * 1000000)::bigint / 1000 FROM order_events "
       "WHERE order_id = $1 ORDER BY version",
       {order_id});
-  OrderAggregate aggregate;
+  if (locked.empty()) return std::nullopt;
+  LoadedOrder loaded{OrderAggregate(), locked[0].Int(0)};
   for (size_t i = 0; i < events.size(); ++i) {
-    aggregate.Apply({static_cast<int>(events[i].Int(0)), events[i].String(1), events[i].Bytes(2), events[i].Int(3)});
+    loaded.aggregate.Apply(
+        {static_cast<int>(events[i].Int(0)), events[i].String(1), events[i].Bytes(2), events[i].Int(3)});
   }
-  return aggregate;
+  return loaded;
 }
 
-void EventStore::Append(pg::Transaction& tx, const std::string& order_id, OrderAggregate& aggregate,
+void EventStore::Append(pg::Transaction& tx, const std::string& order_id, OrderAggregate& aggregate, int64_t now_us,
                         const google::protobuf::Message& event, const v1::Envelope* cause,
                         const std::string& request_hash) {
   const int version = aggregate.version() + 1;
   const std::string type = event.GetDescriptor()->full_name();
   const std::string payload = event.SerializeAsString();
-  const pg::Row stored = tx.Exec(
-                             "INSERT INTO order_events (order_id, version, type, payload) VALUES ($1, $2, $3, $4) "
-                             "RETURNING (extract(epoch FROM created_at) * 1000000)::bigint",
-                             {order_id, version, type, pg::Param::Bytes(payload)})
-                             .One();
-  const int64_t created_us = stored.Int(0);
-  aggregate.Apply({version, type, payload, created_us / 1000});
+  tx.Exec("INSERT INTO order_events (order_id, version, type, payload, created_at) "
+          "VALUES ($1, $2, $3, $4, to_timestamp(0) + $5::bigint * interval '1 microsecond')",
+          {order_id, version, type, pg::Param::Bytes(payload), now_us});
+  aggregate.Apply({version, type, payload, now_us / 1000});
   const v1::Order& order = aggregate.order();
   const std::string status = v1::OrderStatus_Name(order.status());
   if (version == 1) {
     tx.Exec("INSERT INTO orders (order_id, customer_id, status, version, created_us, request_hash, snapshot) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            {order_id, order.customer_id(), status, version, created_us, request_hash,
+            {order_id, order.customer_id(), status, version, now_us, request_hash,
              pg::Param::Bytes(order.SerializeAsString())});
   } else {
     tx.Exec("UPDATE orders SET status = $2, version = $3, snapshot = $4 WHERE order_id = $1",

@@ -29,15 +29,14 @@ v1::Order Orders::Place(const v1::PlaceOrderRequest& request) {
   const std::string order_id = NameBasedUuid(request.customer_id() + "\n" + request.idempotency_key());
   const std::string hash = RequestHash(request);
   const size_t shard = cluster_.ShardFor(order_id);
-  const auto existing = [&](pg::Transaction& tx) -> std::optional<v1::Order> {
-    auto snapshot = ReadSnapshot(tx, order_id);
+  const auto existing = [&](const std::optional<Snapshot>& snapshot) -> std::optional<v1::Order> {
     if (!snapshot) return std::nullopt;
     if (snapshot->request_hash != hash) {
       throw InvalidArgument("idempotency_key", "was already used for a different order");
     }
     return snapshot->order;
   };
-  if (auto order = cluster_.Transact(shard, existing)) return *order;
+  if (auto order = existing(ReadSnapshot(order_id))) return *order;
   admission_.Admit();
 
   v1::OrderPlaced placed;
@@ -63,14 +62,15 @@ v1::Order Orders::Place(const v1::PlaceOrderRequest& request) {
   placed.mutable_total()->set_currency(request.currency());
   try {
     return cluster_.Transact(shard, [&](pg::Transaction& tx) {
-      if (auto order = existing(tx)) return *order;
+      const ProjectionRow projection = ReadProjection(SendReadProjection(tx, order_id), order_id);
+      if (auto order = existing(projection.snapshot)) return *order;
       OrderAggregate aggregate;
-      store_.Append(tx, order_id, aggregate, placed, nullptr, hash);
+      store_.Append(tx, order_id, aggregate, projection.now_us, placed, nullptr, hash);
       return aggregate.order();
     });
   } catch (const pg::UniqueViolation&) {
     // The same request raced us and won: answer with its order.
-    return *cluster_.Transact(shard, existing);
+    return *existing(ReadSnapshot(order_id));
   }
 }
 
@@ -88,10 +88,16 @@ int64_t Orders::CountPending() {
   return pending;
 }
 
-v1::Order Orders::Read(const std::string& order_id) {
-  const auto snapshot = cluster_.Transact(
-      cluster_.ShardFor(order_id), [&](pg::Transaction& tx) { return ReadSnapshot(tx, order_id); },
+std::optional<Snapshot> Orders::ReadSnapshot(const std::string& order_id) {
+  // Read after the callback returned, so BEGIN, the read and COMMIT take one round trip.
+  const pg::Result row = cluster_.Transact(
+      cluster_.ShardFor(order_id), [&](pg::Transaction& tx) { return SendReadProjection(tx, order_id); },
       {pg::Isolation::kReadCommitted, true});
+  return ReadProjection(row, order_id).snapshot;
+}
+
+v1::Order Orders::Read(const std::string& order_id) {
+  const auto snapshot = ReadSnapshot(order_id);
   if (!snapshot) throw NotFound("order '" + order_id + "' does not exist");
   return snapshot->order;
 }
@@ -139,10 +145,11 @@ OrderPage Orders::List(const std::string& customer_id, int page_size, const std:
 
 v1::Order Orders::Cancel(const std::string& order_id) {
   return cluster_.Transact(cluster_.ShardFor(order_id), [&](pg::Transaction& tx) {
-    auto aggregate = store_.Load(tx, order_id);
-    if (!aggregate) throw NotFound("order '" + order_id + "' does not exist");
+    auto loaded = store_.Load(tx, order_id);
+    if (!loaded) throw NotFound("order '" + order_id + "' does not exist");
+    OrderAggregate* aggregate = &loaded->aggregate;
     if (const auto event = aggregate->RequestCancel()) {
-      store_.Append(tx, order_id, *aggregate, *event, nullptr);
+      store_.Append(tx, order_id, *aggregate, loaded->now_us, *event, nullptr);
       tx.AfterCommit([this, order_id] { cache_.Invalidate(order_id); });
     }
     return aggregate->order();
@@ -155,8 +162,9 @@ void Orders::Handle(pg::Transaction& tx, const v1::Envelope& command) {
     throw messaging::PoisonMessage("envelope.type", "order does not handle " + command.type());
   }
   const std::string& order_id = command.order_id();
-  auto aggregate = store_.Load(tx, order_id);
-  if (!aggregate) throw messaging::PoisonMessage("order_id", "order '" + order_id + "' does not exist");
+  auto loaded = store_.Load(tx, order_id);
+  if (!loaded) throw messaging::PoisonMessage("order_id", "order '" + order_id + "' does not exist");
+  OrderAggregate* aggregate = &loaded->aggregate;
   std::unique_ptr<google::protobuf::Message> event;
   try {
     if (confirm) {
@@ -172,7 +180,7 @@ void Orders::Handle(pg::Transaction& tx, const v1::Envelope& command) {
     store_.Reannounce(tx, order_id, *aggregate, command);
     return;
   }
-  store_.Append(tx, order_id, *aggregate, *event, &command);
+  store_.Append(tx, order_id, *aggregate, loaded->now_us, *event, &command);
   tx.AfterCommit([this, order_id] { cache_.Invalidate(order_id); });
 }
 

@@ -45,6 +45,9 @@ class Orders final {
   void Handle(pg::Transaction& tx, const v1::Envelope& command);
 
  private:
+  // The projection's row of the order, in a read-only transaction of one round trip.
+  std::optional<Snapshot> ReadSnapshot(const std::string& order_id);
+
   [[nodiscard]] static std::string RequestHash(const v1::PlaceOrderRequest& request);
 
   pg::Cluster& cluster_;
