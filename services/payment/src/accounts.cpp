@@ -12,11 +12,15 @@ void SetMoney(v1::Money* money, int64_t minor_units, const std::string& currency
 
 }  // namespace
 
-std::optional<v1::Account> ReadAccount(pg::Transaction& tx, const std::string& customer_id, const std::string& currency) {
-  const pg::Result result = tx.Exec(
+pg::Result SendReadAccount(pg::Transaction& tx, const std::string& customer_id, const std::string& currency) {
+  return tx.Exec(
       "SELECT available, held, (extract(epoch FROM created_at) * 1000)::bigint FROM accounts "
       "WHERE customer_id = $1 AND currency = $2",
       {customer_id, currency});
+}
+
+std::optional<v1::Account> AccountFrom(const pg::Result& result, const std::string& customer_id,
+                                       const std::string& currency) {
   if (result.empty()) return std::nullopt;
   v1::Account account;
   account.set_customer_id(customer_id);
@@ -27,6 +31,10 @@ std::optional<v1::Account> ReadAccount(pg::Transaction& tx, const std::string& c
   account.mutable_created_at()->set_seconds(millis / 1000);
   account.mutable_created_at()->set_nanos(static_cast<int32_t>(millis % 1000) * 1'000'000);
   return account;
+}
+
+std::optional<v1::Account> ReadAccount(pg::Transaction& tx, const std::string& customer_id, const std::string& currency) {
+  return AccountFrom(SendReadAccount(tx, customer_id, currency), customer_id, currency);
 }
 
 v1::Account Accounts::Open(const std::string& customer_id, const std::string& currency) {

@@ -30,8 +30,13 @@ class Accounts final {
   UuidV7Generator ids_;
 };
 
-/// The account row as seen in `tx`; std::nullopt if there is none.
+/// The account row as seen in `tx`; std::nullopt if there is none. SendReadAccount sends the read
+/// and AccountFrom reads its result, so other statements can go out in between.
 [[nodiscard]] std::optional<v1::Account> ReadAccount(pg::Transaction& tx, const std::string& customer_id,
+                                                     const std::string& currency);
+[[nodiscard]] pg::Result SendReadAccount(pg::Transaction& tx, const std::string& customer_id,
+                                         const std::string& currency);
+[[nodiscard]] std::optional<v1::Account> AccountFrom(const pg::Result& result, const std::string& customer_id,
                                                      const std::string& currency);
 
 }  // namespace orderly::payment

@@ -14,12 +14,19 @@ struct PaymentRow {
   v1::DeclineReason reason;
 };
 
-std::optional<PaymentRow> LockPayment(pg::Transaction& tx, const std::string& order_id) {
-  const pg::Result result = tx.Exec(
-      "SELECT amount, currency, status, decline_reason FROM payments WHERE order_id = $1 FOR UPDATE", {order_id});
+pg::Result SendLockPayment(pg::Transaction& tx, const std::string& order_id) {
+  return tx.Exec("SELECT amount, currency, status, decline_reason FROM payments WHERE order_id = $1 FOR UPDATE",
+                 {order_id});
+}
+
+std::optional<PaymentRow> PaymentFrom(const pg::Result& result) {
   if (result.empty()) return std::nullopt;
   return PaymentRow{result[0].Int(0), result[0].String(1), result[0].String(2),
                     static_cast<v1::DeclineReason>(result[0].Int(3))};
+}
+
+std::optional<PaymentRow> LockPayment(pg::Transaction& tx, const std::string& order_id) {
+  return PaymentFrom(SendLockPayment(tx, order_id));
 }
 
 // Serializes every money movement of one customer; a no-op for a customer without accounts.
@@ -48,13 +55,16 @@ AuthorizeOutcome Payments::Authorize(pg::Transaction& tx, const v1::AuthorizePay
   const std::string& currency = command.amount().currency();
   const int64_t amount = command.amount().minor_units();
   LockCustomer(tx, customer);
-  if (const auto existing = LockPayment(tx, command.order_id())) {
+  // The payment and the account are asked together: one round trip.
+  const pg::Result payment = SendLockPayment(tx, command.order_id());
+  const pg::Result account_row = SendReadAccount(tx, customer, currency);
+  if (const auto existing = PaymentFrom(payment)) {
     if (existing->status == "declined") return {false, existing->reason, "declined before"};
     if (existing->status == "voided") return {false, v1::DECLINE_REASON_UNSPECIFIED, "voided before authorization"};
     return {true, v1::DECLINE_REASON_UNSPECIFIED, ""};
   }
   AuthorizeOutcome outcome{true, v1::DECLINE_REASON_UNSPECIFIED, ""};
-  const auto account = ReadAccount(tx, customer, currency);
+  const auto account = AccountFrom(account_row, customer, currency);
   if (!account) {
     const bool other_currency =
         !tx.Exec("SELECT 1 FROM accounts WHERE customer_id = $1 LIMIT 1", {customer}).empty();
