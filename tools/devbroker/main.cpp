@@ -1,19 +1,23 @@
 // devbroker: an embedded Kafka for development and tests, on librdkafka's mock cluster.
 //
-// The mock's brokers listen on ephemeral loopback ports; a small forwarder on --port gives clients a
-// fixed bootstrap address, after which they reach the advertised brokers directly. Everything is in
-// memory, so a restarted devbroker is empty. SIGUSR1 takes every broker down, SIGUSR2 brings them
-// back (outage tests); SIGTERM/SIGINT exit cleanly.
+// Clients reach each mock broker through devbroker's own listener (the first on --port), which
+// relays their requests to the mock but answers fetches and list-offsets itself, from an index of
+// what the mock acknowledged: the mock holds every empty fetch for the client's whole wait and
+// walks its whole partition log for every other (see broker_proxy.h). Everything is in memory, so
+// a restarted devbroker is empty. SIGUSR1 takes every broker down, SIGUSR2 brings them back
+// (outage tests); SIGTERM/SIGINT exit cleanly.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "bootstrap_forwarder.h"
+#include "broker_proxy.h"
+#include "partition_log.h"
 #include "orderly/messaging/topics.h"
 
 namespace {
@@ -22,17 +26,19 @@ struct Options {
   int port = 9092;
   int brokers = 1;
   int partitions = 3;
+  int retention_mb = 64;
   std::vector<std::string> extra_topics;
 };
 
 [[noreturn]] void Usage(const char* problem) {
   std::fprintf(stderr,
                "devbroker: %s\n"
-               "usage: devbroker [--port N] [--brokers N] [--partitions N] [--topic NAME]...\n"
-               "  --port N        bootstrap port on 127.0.0.1 (default 9092)\n"
-               "  --brokers N     mock brokers, 1..9 (default 1)\n"
-               "  --partitions N  partitions per topic, 1..64 (default 3)\n"
-               "  --topic NAME    create NAME too (repeatable); Orderly's topics are always created\n",
+               "usage: devbroker [--port N] [--brokers N] [--partitions N] [--retention-mb N] [--topic NAME]...\n"
+               "  --port N          the first broker's port on 127.0.0.1, the bootstrap address (default 9092)\n"
+               "  --brokers N       mock brokers, 1..9 (default 1); the others listen on free ports\n"
+               "  --partitions N    partitions per topic, 1..64 (default 3)\n"
+               "  --retention-mb N  the newest N MiB of each partition are kept, 1..4096 (default 64)\n"
+               "  --topic NAME      create NAME too (repeatable); Orderly's topics are always created\n",
                problem);
   std::exit(2);
 }
@@ -59,6 +65,8 @@ Options Parse(int argc, char** argv) {
       options.brokers = ParseInt(value, 1, 9, "--brokers");
     } else if (flag == "--partitions") {
       options.partitions = ParseInt(value, 1, 64, "--partitions");
+    } else if (flag == "--retention-mb") {
+      options.retention_mb = ParseInt(value, 1, 4096, "--retention-mb");
     } else if (flag == "--topic") {
       options.extra_topics.emplace_back(value);
     } else {
@@ -76,8 +84,6 @@ void SetBrokers(rd_kafka_mock_cluster_t* cluster, int brokers, bool up) {
       rd_kafka_mock_broker_set_down(cluster, id);
     }
   }
-  std::printf("devbroker brokers %s\n", up ? "up" : "down");
-  std::fflush(stdout);
 }
 
 }  // namespace
@@ -115,30 +121,53 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  const std::string brokers = rd_kafka_mock_cluster_bootstraps(cluster);
-  const std::string first_broker = brokers.substr(0, brokers.find(','));
-
-  orderly::devbroker::BootstrapForwarder forwarder;
+  // The mock lists its brokers in id order: "127.0.0.1:PORT,...".
+  std::vector<int> mock_ports;
+  for (std::string rest = rd_kafka_mock_cluster_bootstraps(cluster); !rest.empty();) {
+    const size_t comma = rest.find(',');
+    const std::string broker = rest.substr(0, comma);
+    mock_ports.push_back(std::stoi(broker.substr(broker.rfind(':') + 1)));
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  }
+  orderly::devbroker::LogStore logs(static_cast<size_t>(options.retention_mb) * 1024 * 1024);
+  for (const auto& topic : topics) {
+    for (int partition = 0; partition < options.partitions; ++partition) (void)logs.Get(topic, partition);
+  }
+  orderly::devbroker::PortMap ports;
+  std::vector<std::unique_ptr<orderly::devbroker::BrokerProxy>> proxies;
+  std::string listening;
   try {
-    forwarder.Start(options.port, first_broker);
+    for (size_t i = 0; i < mock_ports.size(); ++i) {
+      proxies.push_back(std::make_unique<orderly::devbroker::BrokerProxy>(i == 0 ? options.port : 0, mock_ports[i],
+                                                                          ports, logs));
+      ports[mock_ports[i]] = proxies.back()->port();
+      listening += (i == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(proxies.back()->port());
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "devbroker: %s\n", e.what());
     return 1;
   }
+  for (auto& proxy : proxies) proxy->Start();
   std::printf("devbroker ready bootstrap=127.0.0.1:%d brokers=%s topics=%zu partitions=%d\n", options.port,
-              brokers.c_str(), topics.size(), options.partitions);
+              listening.c_str(), topics.size(), options.partitions);
   std::fflush(stdout);
 
   for (;;) {
     int signo = 0;
     if (sigwait(&signals, &signo) != 0) continue;
     if (signo == SIGUSR1 || signo == SIGUSR2) {
-      SetBrokers(cluster, options.brokers, signo == SIGUSR2);
+      // Down: devbroker's listeners drop their connections first; up: they serve once the mock does.
+      const bool up = signo == SIGUSR2;
+      if (!up) for (auto& proxy : proxies) proxy->SetUp(false);
+      SetBrokers(cluster, options.brokers, up);
+      if (up) for (auto& proxy : proxies) proxy->SetUp(true);
+      std::printf("devbroker brokers %s\n", up ? "up" : "down");
+      std::fflush(stdout);
       continue;
     }
     break;
   }
-  forwarder.Stop();
+  for (auto& proxy : proxies) proxy->Stop();
   rd_kafka_mock_cluster_destroy(cluster);
   rd_kafka_destroy(handle);
   std::printf("devbroker stopped\n");

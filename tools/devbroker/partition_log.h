@@ -1,0 +1,93 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace orderly::devbroker {
+
+/// Wakes a fetch that waits for records, when one of the partitions it asked for grows.
+/// Thread-safe.
+class Waiter final {
+ public:
+  void Wake();
+  /// Waits until woken or `deadline`; true if woken. Clears the wake-up either way.
+  bool WaitUntil(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable woken_cv_;
+  bool woken_ = false;
+};
+
+/// A partition's offsets: records [start, end) are kept.
+struct LogOffsets {
+  int64_t start = 0;
+  int64_t end = 0;
+};
+
+/// One partition's records as devbroker serves them to consumers: the record batches producers
+/// wrote, indexed by offset (librdkafka's mock walks its whole log for every fetch), from the first
+/// batch still kept to the end. Thread-safe.
+class PartitionLog final {
+ public:
+  /// Keeps at most `retention_bytes` of batches (and always the last one).
+  explicit PartitionLog(size_t retention_bytes) : retention_bytes_(retention_bytes) {}
+
+  /// The broker gave the batch `records` (a v2 RecordBatch as produced) the offsets from `base` on;
+  /// its BaseOffset field is set to `base`. Appends may arrive out of order (each connection
+  /// reports its own); the end moves over consecutive batches only, so a fetch never sees a gap.
+  /// A batch that is not a v2 RecordBatch is ignored (the broker refused it).
+  void Append(int64_t base, std::string records);
+
+  [[nodiscard]] LogOffsets offsets() const;
+
+  /// The batches from the one holding `offset` on, at most `max_bytes` (but always one whole
+  /// batch), into `records`. False if `offset` is outside [start, end]; at end, `records` is empty.
+  [[nodiscard]] bool Read(int64_t offset, size_t max_bytes, std::string* records, LogOffsets* at) const;
+
+  /// `waiter` is woken by every append until it is removed.
+  void AddWaiter(Waiter* waiter);
+  void RemoveWaiter(Waiter* waiter);
+
+ private:
+  struct Batch {
+    int64_t count;
+    std::string records;
+  };
+
+  const size_t retention_bytes_;
+  mutable std::mutex mutex_;
+  std::map<int64_t, Batch> batches_;  // by base offset; those from end_ on wait for a gap to close
+  int64_t start_ = 0;
+  int64_t end_ = 0;
+  size_t bytes_ = 0;
+  std::set<Waiter*> waiters_;
+};
+
+/// Every partition devbroker serves, by topic and partition: those that metadata answers named
+/// and those written to. Thread-safe.
+class LogStore final {
+ public:
+  explicit LogStore(size_t retention_bytes) : retention_bytes_(retention_bytes) {}
+
+  /// The partition's log, made if it is new.
+  PartitionLog& Get(std::string_view topic, int32_t partition);
+  /// The partition's log; nullptr if no metadata answer named it and nothing was written to it.
+  [[nodiscard]] PartitionLog* Find(std::string_view topic, int32_t partition);
+
+ private:
+  const size_t retention_bytes_;
+  std::shared_mutex mutex_;
+  std::map<std::pair<std::string, int32_t>, std::unique_ptr<PartitionLog>, std::less<>> logs_;
+};
+
+}  // namespace orderly::devbroker
