@@ -68,7 +68,7 @@ redis:
   cooldown_ms: 300
 kafka:
   brokers: 127.0.0.1:$5
-  fetch_wait_max_ms: 5
+  fetch_wait_max_ms: 500
   delivery_timeout_ms: 3000
   session_timeout_ms: 6000
   max_attempts: 3

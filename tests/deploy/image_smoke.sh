@@ -86,7 +86,7 @@ done
     echo "    - {name: $name, host: $host, port: $port, dbname: $NAME, user: postgres}"
   done
   echo "redis: {host: $ORDERLY_REDIS_HOST, port: $ORDERLY_REDIS_PORT, cooldown_ms: 300}"
-  echo "kafka: {brokers: '$ORDERLY_KAFKA_BROKERS', prefix: $NAME., fetch_wait_max_ms: 5, delivery_timeout_ms: 3000," \
+  echo "kafka: {brokers: '$ORDERLY_KAFKA_BROKERS', prefix: $NAME., fetch_wait_max_ms: 500, delivery_timeout_ms: 3000," \
     "session_timeout_ms: 6000, max_attempts: 3, retry_backoff_ms: 20}"
   echo "outbox: {poll_interval_ms: 200, failure_backoff_ms: 200}"
   echo "services:"

@@ -114,7 +114,7 @@ void ProcessStack::WriteConfig(const Options& options, const std::map<std::strin
   out << "redis: {host: " << (own_redis ? options.redis_host : shared.redis.host)
       << ", port: " << (own_redis ? options.redis_port : shared.redis.port) << ", cooldown_ms: 300}\n"
       << "kafka: {brokers: '" << (options.kafka_brokers.empty() ? shared.kafka.brokers : options.kafka_brokers)
-      << "', prefix: " << name_ << "., fetch_wait_max_ms: 5, "
+      << "', prefix: " << name_ << "., fetch_wait_max_ms: 500, "
       << "delivery_timeout_ms: 3000, session_timeout_ms: 6000, max_attempts: 3, retry_backoff_ms: 20}\n"
       << "outbox: {poll_interval_ms: 200, failure_backoff_ms: 200}\n"
       << "services:\n"

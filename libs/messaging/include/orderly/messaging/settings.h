@@ -15,9 +15,9 @@ struct KafkaSettings {
   // Prepended to every topic and consumer-group name, so tests or tenants can share one cluster
   // without seeing each other's messages or groups.
   std::string prefix;
-  // The broker holds a fetch this long when no data is ready; keep it small on devbroker, which
-  // holds every fetch for the full wait.
-  std::chrono::milliseconds fetch_wait_max{100};
+  // The broker holds a fetch this long when no data is ready (and answers it as soon as data
+  // arrives), so this bounds idle polling, not latency. Kafka's default.
+  std::chrono::milliseconds fetch_wait_max{500};
   std::chrono::milliseconds session_timeout{10'000};
   // A message not acknowledged within this time fails, and the outbox relay retries it later.
   std::chrono::milliseconds delivery_timeout{10'000};
