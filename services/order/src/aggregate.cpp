@@ -21,6 +21,12 @@ bool Is(const StoredEvent& stored) {
 
 }  // namespace
 
+OrderAggregate OrderAggregate::FromSnapshot(v1::Order snapshot) {
+  OrderAggregate aggregate;
+  aggregate.order_ = std::move(snapshot);
+  return aggregate;
+}
+
 void OrderAggregate::Apply(const StoredEvent& stored) {
   if (Is<v1::OrderPlaced>(stored)) {
     const auto placed = Parse<v1::OrderPlaced>(stored);

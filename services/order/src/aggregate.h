@@ -22,6 +22,8 @@ struct StoredEvent {
 /// An order rebuilt from its events. Pure logic: no I/O, so every transition is unit-tested.
 class OrderAggregate final {
  public:
+  /// The order as its projection's snapshot holds it: the state after every event so far.
+  [[nodiscard]] static OrderAggregate FromSnapshot(v1::Order snapshot);
   /// Folds `event` into the state. @throws orderly::Internal for an unknown type or a bad payload.
   void Apply(const StoredEvent& event);
 

@@ -37,20 +37,13 @@ ProjectionRow ReadProjection(const pg::Result& result, const std::string& order_
 }
 
 std::optional<LoadedOrder> EventStore::Load(pg::Transaction& tx, const std::string& order_id) {
-  // The lock and the events go out together; the events are read after the lock is held.
-  const pg::Result locked =
-      tx.Exec(std::string("SELECT ") + kNowUs + " FROM orders WHERE order_id = $1 FOR UPDATE", {order_id});
-  const pg::Result events = tx.Exec(
-      "SELECT version, type, payload, (extract(epoch FROM created_at) * 1000000)::bigint / 1000 FROM order_events "
-      "WHERE order_id = $1 ORDER BY version",
-      {order_id});
+  // The projection's snapshot is the state after every event: written with each one, in its transaction.
+  const pg::Result locked = tx.Exec(
+      std::string("SELECT ") + kNowUs + ", snapshot FROM orders WHERE order_id = $1 FOR UPDATE", {order_id});
   if (locked.empty()) return std::nullopt;
-  LoadedOrder loaded{OrderAggregate(), locked[0].Int(0)};
-  for (size_t i = 0; i < events.size(); ++i) {
-    loaded.aggregate.Apply(
-        {static_cast<int>(events[i].Int(0)), events[i].String(1), events[i].Bytes(2), events[i].Int(3)});
-  }
-  return loaded;
+  v1::Order snapshot;
+  if (!snapshot.ParseFromString(locked[0].Bytes(1))) throw Internal("corrupt snapshot of order " + order_id);
+  return LoadedOrder{OrderAggregate::FromSnapshot(std::move(snapshot)), locked[0].Int(0)};
 }
 
 void EventStore::Append(pg::Transaction& tx, const std::string& order_id, OrderAggregate& aggregate, int64_t now_us,

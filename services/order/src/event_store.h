@@ -21,8 +21,8 @@ class EventStore final {
  public:
   EventStore(const messaging::KafkaSettings& kafka, const Clock& clock) : kafka_(kafka), clock_(clock) {}
 
-  /// The order rebuilt from its events, its projection row locked so writers of one order queue
-  /// up (one round trip); std::nullopt if there is no such order.
+  /// The order as of its last event (the projection's snapshot, written with every event), its
+  /// projection row locked so writers of one order queue up; std::nullopt if there is no such order.
   [[nodiscard]] std::optional<LoadedOrder> Load(pg::Transaction& tx, const std::string& order_id);
 
   /// Appends `event` as the next version at `now_us` (the transaction's time, as Load or

@@ -58,6 +58,15 @@ TEST_F(OrderAggregateTest, RejectForCancellationEndsCancelled) {
   EXPECT_EQ(aggregate_.order().status(), v1::ORDER_STATUS_CANCELLED);
 }
 
+TEST_F(OrderAggregateTest, FromTheSnapshotItDecidesAsAfterReplayingItsEvents) {
+  Append(v1::OrderCancellationRequested());
+  OrderAggregate restored = OrderAggregate::FromSnapshot(aggregate_.order());
+  EXPECT_EQ(restored.order().SerializeAsString(), aggregate_.order().SerializeAsString());
+  EXPECT_EQ(restored.version(), 2);
+  EXPECT_EQ(restored.RequestCancel(), nullptr);  // already requested, as the events say
+  ASSERT_NE(restored.Confirm(), nullptr);
+}
+
 TEST_F(OrderAggregateTest, OnlyAPendingOrderChanges) {
   Append(*aggregate_.Confirm());
   EXPECT_THROW((void)aggregate_.Reject(v1::REJECT_REASON_TIMEOUT, ""), FailedPrecondition);
