@@ -48,23 +48,27 @@ ReserveOutcome Reservations::Reserve(pg::Transaction& command_tx, const std::str
 
 ReserveOutcome Reservations::ReserveLine(pg::Transaction& tx, const std::string& order_id, const std::string& sku,
                                          int64_t quantity) {
-  const pg::Result existing =
-      tx.Exec("SELECT state, available FROM reservations WHERE order_id = $1 AND sku = $2", {order_id, sku});
-  if (!existing.empty()) {
-    const std::string state = existing[0].String(0);
+  // The line's earlier reservation, if any, or else the units taken and the row that records it: one
+  // statement. The guard in WHERE is re-checked after any concurrent update commits, so reserved
+  // never exceeds on_hand however many orders race for the last units.
+  const pg::Row row =
+      tx.Exec(
+            "WITH existing AS (SELECT state, available FROM reservations WHERE order_id = $1 AND sku = $2), "
+            "taken AS (UPDATE stock SET reserved = reserved + $3 "
+            "          WHERE sku = $2 AND on_hand - reserved >= $3 AND NOT EXISTS (SELECT 1 FROM existing) "
+            "          RETURNING 1), "
+            "recorded AS (INSERT INTO reservations (order_id, sku, quantity, state) "
+            "             SELECT $1, $2, $3, 'reserved' FROM taken) "
+            "SELECT (SELECT state FROM existing), (SELECT available FROM existing), EXISTS (SELECT 1 FROM taken)",
+            {order_id, sku, quantity})
+          .One();
+  if (row.Bool(2)) return ReserveOutcome{true, "", 0, 0};
+  if (!row.IsNull(0)) {
+    const std::string state = row.String(0);
     if (state == "reserved" || state == "committed") return ReserveOutcome{true, "", 0, 0};
     const auto stock = ReadStock(tx, sku);
-    const int64_t available = state == "rejected" ? existing[0].Int(1) : (stock ? stock->available() : 0);
+    const int64_t available = state == "rejected" ? row.Int(1) : (stock ? stock->available() : 0);
     return ReserveOutcome{false, sku, quantity, available};
-  }
-  // The guard in WHERE is re-checked after any concurrent update commits, so reserved never
-  // exceeds on_hand however many orders race for the last units.
-  const pg::Result taken = tx.Exec(
-      "UPDATE stock SET reserved = reserved + $2 WHERE sku = $1 AND on_hand - reserved >= $2", {sku, quantity});
-  if (taken.affected_rows() == 1) {
-    tx.Exec("INSERT INTO reservations (order_id, sku, quantity, state) VALUES ($1, $2, $3, 'reserved')",
-            {order_id, sku, quantity});
-    return ReserveOutcome{true, "", 0, 0};
   }
   const auto stock = ReadStock(tx, sku);
   const int64_t available = stock ? stock->available() : 0;
@@ -80,24 +84,23 @@ void Reservations::Settle(pg::Transaction& command_tx, const std::string& order_
   for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
     if (!lines.empty() && !shards.contains(shard)) continue;
     OnShard(command_tx, shard, [&](pg::Transaction& tx) {
-      const pg::Result settled = tx.Exec(
-          "UPDATE reservations SET state = $2, updated_at = now() WHERE order_id = $1 AND state = 'reserved' "
-          "RETURNING sku, quantity",
-          {order_id, state});
-      for (size_t i = 0; i < settled.size(); ++i) {
-        tx.Exec("UPDATE stock SET " + stock_update + " WHERE sku = $1", {settled[i].String(0), settled[i].Int(1)});
-      }
+      // The reservations settle and their units move in one statement, which reads nothing back.
+      tx.Exec("WITH settled AS (UPDATE reservations SET state = $2, updated_at = now() "
+              "                 WHERE order_id = $1 AND state = 'reserved' RETURNING sku, quantity) "
+              "UPDATE stock SET " + stock_update + " FROM settled WHERE stock.sku = settled.sku",
+              {order_id, state});
     });
   }
 }
 
 void Reservations::Release(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines) {
-  Settle(command_tx, order_id, lines, "released", "reserved = reserved - $2");
+  Settle(command_tx, order_id, lines, "released", "reserved = reserved - settled.quantity");
 }
 
 void Reservations::Commit(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines) {
   Settle(command_tx, order_id, lines, "committed",
-         "on_hand = on_hand - $2, reserved = reserved - $2, committed = committed + $2");
+         "on_hand = on_hand - settled.quantity, reserved = reserved - settled.quantity, "
+         "committed = committed + settled.quantity");
 }
 
 }  // namespace orderly::inventory

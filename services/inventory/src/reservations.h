@@ -48,7 +48,8 @@ class Reservations final {
   auto OnShard(pg::Transaction& command_tx, size_t shard, Fn&& fn);
   ReserveOutcome ReserveLine(pg::Transaction& tx, const std::string& order_id, const std::string& sku,
                              int64_t quantity);
-  // Moves the order's 'reserved' rows to `state`, applying `stock_update` to each sku.
+  // Moves the order's 'reserved' rows to `state`, applying `stock_update` (SET assignments over
+  // `settled.quantity`) to each sku.
   void Settle(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines,
               const std::string& state, const std::string& stock_update);
 
