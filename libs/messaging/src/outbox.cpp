@@ -1,17 +1,32 @@
 #include "orderly/messaging/outbox.h"
 
+#include <iterator>
+
 #include "orderly/messaging/envelope.h"
 #include "outbox_hand_over.h"
 
 namespace orderly::messaging {
 
-void AppendToOutbox(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope) {
+namespace {
+
+constexpr std::string_view kInsertRow =
+    "INSERT INTO outbox (topic, message_key, message_id, payload) VALUES ($1, $2, $3, $4) RETURNING id";
+
+}  // namespace
+
+void AppendToOutboxWith(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope,
+                        std::string_view with, std::vector<pg::Param> with_params) {
   std::string payload = Encode(envelope);
+  std::vector<pg::Param> params{topic, envelope.order_id(), envelope.message_id(), pg::Param::Bytes(payload)};
+  params.insert(params.end(), std::make_move_iterator(with_params.begin()), std::make_move_iterator(with_params.end()));
+  const std::string sql = with.empty() ? std::string(kInsertRow) : "WITH " + std::string(with) + " " + std::string(kInsertRow);
   // The row's id is read only if it is handed over, after the commit: no round trip of its own.
-  const pg::Result inserted =
-      tx.Exec("INSERT INTO outbox (topic, message_key, message_id, payload) VALUES ($1, $2, $3, $4) RETURNING id",
-              {topic, envelope.order_id(), envelope.message_id(), pg::Param::Bytes(payload)});
+  const pg::Result inserted = tx.Exec(sql, params);
   detail::OutboxHandOver::AtCommit(tx, inserted, {std::string(topic), envelope.order_id(), std::move(payload), {}});
+}
+
+void AppendToOutbox(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope) {
+  AppendToOutboxWith(tx, topic, envelope, "", {});
 }
 
 void AppendCausedBy(pg::Transaction& tx, std::string_view topic, const v1::Envelope& cause,
