@@ -75,8 +75,9 @@ class Module final : public app::ServiceModule {
         count += cluster_.Transact(
             shard,
             [](pg::Transaction& tx) {
-              return tx.Exec("SELECT count(*) FROM saga_instances WHERE state <> ALL($1::text[])",
-                             {"{SAGA_STATE_CONFIRMED,SAGA_STATE_REJECTED,SAGA_STATE_CANCELLED}"})
+              // The states as literals, so the planner matches the partial index saga_instances_running.
+              return tx.Exec("SELECT count(*) FROM saga_instances WHERE state NOT IN "
+                             "('SAGA_STATE_CONFIRMED', 'SAGA_STATE_REJECTED', 'SAGA_STATE_CANCELLED')")
                   .One()
                   .Int(0);
             },

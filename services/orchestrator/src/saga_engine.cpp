@@ -127,21 +127,20 @@ void SagaEngine::Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelo
   context.order_id = saga.order_id;
   context.saga_id = saga.saga_id;
   const v1::Envelope envelope = messaging::MakeEnvelope(command, context, ids_, clock_);
-  messaging::AppendToOutbox(tx, kafka_.Topic(TopicOf(envelope.type())), envelope);
-  // The step with what it sent and its first resend, and for a timed one (timeout > 0) its timer:
-  // one statement.
-  tx.Exec(
-      "WITH step AS ("
+  // The outbox row, the step with what it sent and its first resend, and for a timed one
+  // (timeout > 0) its timer: one statement. $3 and $4 are the message's id and bytes.
+  messaging::AppendToOutboxWith(
+      tx, kafka_.Topic(TopicOf(envelope.type())), envelope,
+      "step AS ("
       "  INSERT INTO saga_steps (saga_id, sequence, name, command_type, command_message_id, outcome, compensation, "
       "                          command, resend_at) "
-      "  VALUES ($1, (SELECT coalesce(max(sequence), 0) + 1 FROM saga_steps WHERE saga_id = $1), $2, $3, $4, $5, $6, "
-      "          $8, now() + make_interval(secs => $9::double precision / 1000)) "
-      "  RETURNING saga_id, sequence) "
-      "INSERT INTO saga_timers (saga_id, sequence, due_at) "
-      "SELECT saga_id, sequence, now() + make_interval(secs => $7::double precision / 1000) FROM step "
-      "WHERE $7::double precision > 0",
-      {saga.saga_id, name, envelope.type(), envelope.message_id(), kPending, compensation,
-       timed ? Millis(settings_.step_timeout) : int64_t{0}, pg::Param::Bytes(messaging::Encode(envelope)),
+      "  VALUES ($5, (SELECT coalesce(max(sequence), 0) + 1 FROM saga_steps WHERE saga_id = $5), $6, $7, $3::uuid, $8, $9, "
+      "          $4, now() + make_interval(secs => $11::double precision / 1000)) "
+      "  RETURNING saga_id, sequence), "
+      "timer AS (INSERT INTO saga_timers (saga_id, sequence, due_at) "
+      "  SELECT saga_id, sequence, now() + make_interval(secs => $10::double precision / 1000) FROM step "
+      "  WHERE $10::double precision > 0)",
+      {saga.saga_id, name, envelope.type(), kPending, compensation, timed ? Millis(settings_.step_timeout) : int64_t{0},
        Millis(settings_.resend_after)});
 }
 
