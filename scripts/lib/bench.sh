@@ -86,11 +86,9 @@ lines_to_json() { jq -Rn '[inputs | select(length > 0) | split(" ") | {(.[0]): (
 
 # ---------------------------------------------------------------- fresh topics
 
-# devbroker (librdkafka's mock cluster) finds a fetch's offset by walking the partition's log from
-# its start, so its cost per fetch grows with the topic's history (up to 5 MB a partition), where
-# Kafka has an offset index. Each measured run therefore restarts the services on topics of their
-# own (a fresh kafka.prefix) and warms them up (group joins, caches), so the figures do not depend
-# on how long the local stack has run. Their databases stay as they are.
+# Each measured run restarts the services on topics of their own (a fresh kafka.prefix) and warms
+# them up (group joins, caches), so every step starts from the same state and none pays for the
+# backlog or the consumer lag an earlier, unsustainable step left. Their databases stay as they are.
 bench_restart_services() {
   local entry name
   for entry in $ORDERLY_SERVICES; do

@@ -1,6 +1,6 @@
-// Infrastructure outages during a burst of orders, each on a private stack: the Kafka brokers down,
-// Redis down or flushed, inventory unreachable from the order service. Every order that had stock
-// and money ends CONFIRMED; each test prints its figures (FAULT ...).
+// Infrastructure outages during a burst of orders, each on a private stack: the Kafka brokers down
+// (all, or one of three), Redis down or flushed, inventory unreachable from the order service.
+// Every order that had stock and money ends CONFIRMED; each test prints its figures (FAULT ...).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -56,6 +56,14 @@ TEST(OutageTest, BrokersDownFor30sMidBurstEveryOrderIsConfirmed) {
   FaultDrill drill(stack, kOrders);
   drill.Run([&] { broker.SetDown(); }, std::chrono::seconds(30), [&] { broker.SetUp(); });
   drill.ExpectEveryOrderConfirmed("kafka brokers down 30 s");
+}
+
+TEST(OutageTest, OneBrokerOfThreeDownFor30sMidBurstLeadershipMovesAndEveryOrderIsConfirmed) {
+  DevbrokerProcess broker(3);
+  ProcessStack stack({.kafka_brokers = broker.bootstrap()});
+  FaultDrill drill(stack, kOrders);
+  drill.Run([&] { broker.SetBrokerDown(2); }, std::chrono::seconds(30), [&] { broker.SetBrokerUp(2); });
+  drill.ExpectEveryOrderConfirmed("one kafka broker of three down 30 s");
 }
 
 TEST(OutageTest, RedisDownForTheWholeRunEveryOrderIsConfirmed) {

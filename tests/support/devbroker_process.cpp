@@ -11,9 +11,10 @@
 
 namespace orderly::testing {
 
-DevbrokerProcess::DevbrokerProcess() {
+DevbrokerProcess::DevbrokerProcess(int brokers) {
   const std::string binary = DevbrokerBinary();
   const std::string port = std::to_string(FreePort());
+  const std::string broker_count = std::to_string(brokers);
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
   pid_ = fork();
@@ -21,7 +22,8 @@ DevbrokerProcess::DevbrokerProcess() {
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
-    execl(binary.c_str(), binary.c_str(), "--port", port.c_str(), "--partitions", "2", static_cast<char*>(nullptr));
+    execl(binary.c_str(), binary.c_str(), "--port", port.c_str(), "--partitions", "2", "--brokers",
+          broker_count.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   close(fds[1]);
@@ -56,13 +58,26 @@ std::string DevbrokerProcess::ReadLine() {
   }
 }
 
-void DevbrokerProcess::SignalAndAwait(int signo, const std::string& line) {
-  kill(pid_, signo);
+// Broker 0: every broker (a plain signal); otherwise the broker id rides as the signal's value.
+void DevbrokerProcess::SignalAndAwait(int signo, int broker, const std::string& line) {
+  if (broker == 0) {
+    kill(pid_, signo);
+  } else {
+    sigval value{};
+    value.sival_int = broker;
+    sigqueue(pid_, signo, value);
+  }
   while (ReadLine() != line) {
   }
 }
 
-void DevbrokerProcess::SetDown() { SignalAndAwait(SIGUSR1, "devbroker brokers down"); }
-void DevbrokerProcess::SetUp() { SignalAndAwait(SIGUSR2, "devbroker brokers up"); }
+void DevbrokerProcess::SetDown() { SignalAndAwait(SIGUSR1, 0, "devbroker brokers down"); }
+void DevbrokerProcess::SetUp() { SignalAndAwait(SIGUSR2, 0, "devbroker brokers up"); }
+void DevbrokerProcess::SetBrokerDown(int id) {
+  SignalAndAwait(SIGUSR1, id, "devbroker broker " + std::to_string(id) + " down");
+}
+void DevbrokerProcess::SetBrokerUp(int id) {
+  SignalAndAwait(SIGUSR2, id, "devbroker broker " + std::to_string(id) + " up");
+}
 
 }  // namespace orderly::testing

@@ -9,7 +9,8 @@ namespace orderly::testing {
 /// others). Started on a free port in the constructor; stopped with SIGTERM in the destructor.
 class DevbrokerProcess final {
  public:
-  DevbrokerProcess();
+  /// `brokers` mock brokers (1..9), two partitions a topic.
+  explicit DevbrokerProcess(int brokers = 1);
   ~DevbrokerProcess();
   DevbrokerProcess(const DevbrokerProcess&) = delete;
   DevbrokerProcess& operator=(const DevbrokerProcess&) = delete;
@@ -18,9 +19,12 @@ class DevbrokerProcess final {
   /// Takes every broker down (SIGUSR1) / brings them back (SIGUSR2); returns once devbroker says so.
   void SetDown();
   void SetUp();
+  /// Takes broker `id` (1..brokers) alone down / brings it back; its partitions and groups move.
+  void SetBrokerDown(int id);
+  void SetBrokerUp(int id);
 
  private:
-  void SignalAndAwait(int signo, const std::string& line);
+  void SignalAndAwait(int signo, int broker, const std::string& line);
   std::string ReadLine();
 
   pid_t pid_ = -1;

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "wire.h"
@@ -88,8 +89,9 @@ int ConnectLoopback(int port) {
 
 }  // namespace
 
-BrokerProxy::BrokerProxy(int port, int upstream_port, const PortMap& ports, LogStore& logs)
-    : upstream_port_(upstream_port), ports_(ports), logs_(logs) {
+BrokerProxy::BrokerProxy(int port, int upstream_port, const PortMap& ports, LogStore& logs,
+                         std::function<void(std::string_view group)> on_group_lookup)
+    : upstream_port_(upstream_port), ports_(ports), logs_(logs), on_group_lookup_(std::move(on_group_lookup)) {
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   const int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -182,6 +184,7 @@ void BrokerProxy::Relay(int client, int upstream) {
       if (!WriteFrame(client, answer)) return;
       continue;
     }
+    if (const std::optional<std::string> group = FindCoordinatorGroup(header, *frame)) on_group_lookup_(*group);
     const bool indexed = IndexedProduce(header);
     const ProduceRequest produce = indexed ? ParseProduce(header, *frame) : ProduceRequest{};
     if (!WriteFrame(upstream, *frame)) return;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -22,7 +23,9 @@ namespace orderly::devbroker {
 class BrokerProxy final {
  public:
   /// Binds 127.0.0.1:port (0: a free port). @throws std::runtime_error if it cannot.
-  BrokerProxy(int port, int upstream_port, const PortMap& ports, LogStore& logs);
+  /// `on_group_lookup` runs before each FindCoordinator request for a consumer group goes on.
+  BrokerProxy(int port, int upstream_port, const PortMap& ports, LogStore& logs,
+              std::function<void(std::string_view group)> on_group_lookup);
   /// Stop()s.
   ~BrokerProxy();
   BrokerProxy(const BrokerProxy&) = delete;
@@ -46,6 +49,7 @@ class BrokerProxy final {
   const int upstream_port_;
   const PortMap& ports_;
   LogStore& logs_;
+  const std::function<void(std::string_view)> on_group_lookup_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> up_{true};

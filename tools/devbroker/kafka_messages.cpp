@@ -229,4 +229,14 @@ void RewriteFindCoordinator(const RequestHeader& header, std::string& response, 
   RewritePort(reader, response, ports);
 }
 
+std::optional<std::string> FindCoordinatorGroup(const RequestHeader& header, std::string_view frame) {
+  if (!Is(header, ApiKey::kFindCoordinator) || header.api_version > 2) return std::nullopt;
+  WireReader reader(frame);
+  reader.Skip(header.body_at);
+  std::string key(reader.String());
+  const int8_t key_type = header.api_version >= 1 ? reader.Int8() : 0;
+  if (key_type != 0) return std::nullopt;  // 1: a transaction coordinator
+  return key;
+}
+
 }  // namespace orderly::devbroker

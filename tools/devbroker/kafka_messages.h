@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,5 +92,8 @@ struct FetchAnswer {
 /// know every partition it names. @throws WireError; answers of other versions pass unchanged.
 void RewriteMetadata(const RequestHeader& header, std::string& response, const PortMap& ports, LogStore& logs);
 void RewriteFindCoordinator(const RequestHeader& header, std::string& response, const PortMap& ports);
+/// The consumer group a FindCoordinator request (v0 to v2) looks up; nullopt for a transactional
+/// id or another version. @throws WireError.
+[[nodiscard]] std::optional<std::string> FindCoordinatorGroup(const RequestHeader& header, std::string_view frame);
 
 }  // namespace orderly::devbroker

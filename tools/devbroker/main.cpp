@@ -5,7 +5,8 @@
 // what the mock acknowledged: the mock holds every empty fetch for the client's whole wait and
 // walks its whole partition log for every other (see broker_proxy.h). Everything is in memory, so
 // a restarted devbroker is empty. SIGUSR1 takes every broker down, SIGUSR2 brings them back
-// (outage tests); SIGTERM/SIGINT exit cleanly.
+// (outage tests); sent with sigqueue and a broker id as value, they take down or bring back that
+// broker alone, its partitions and groups moving to the others. SIGTERM/SIGINT exit cleanly.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "broker_proxy.h"
+#include "cluster_control.h"
 #include "partition_log.h"
 #include "orderly/messaging/topics.h"
 
@@ -76,16 +78,6 @@ Options Parse(int argc, char** argv) {
   return options;
 }
 
-void SetBrokers(rd_kafka_mock_cluster_t* cluster, int brokers, bool up) {
-  for (int id = 1; id <= brokers; ++id) {
-    if (up) {
-      rd_kafka_mock_broker_set_up(cluster, id);
-    } else {
-      rd_kafka_mock_broker_set_down(cluster, id);
-    }
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,13 +125,16 @@ int main(int argc, char** argv) {
   for (const auto& topic : topics) {
     for (int partition = 0; partition < options.partitions; ++partition) (void)logs.Get(topic, partition);
   }
+  orderly::devbroker::ClusterControl control(cluster, options.brokers, logs);
   orderly::devbroker::PortMap ports;
   std::vector<std::unique_ptr<orderly::devbroker::BrokerProxy>> proxies;
   std::string listening;
   try {
     for (size_t i = 0; i < mock_ports.size(); ++i) {
       proxies.push_back(std::make_unique<orderly::devbroker::BrokerProxy>(i == 0 ? options.port : 0, mock_ports[i],
-                                                                          ports, logs));
+                                                                          ports, logs, [&control](std::string_view group) {
+                                                                            control.OnCoordinatorLookup(group);
+                                                                          }));
       ports[mock_ports[i]] = proxies.back()->port();
       listening += (i == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(proxies.back()->port());
     }
@@ -153,19 +148,34 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   for (;;) {
-    int signo = 0;
-    if (sigwait(&signals, &signo) != 0) continue;
-    if (signo == SIGUSR1 || signo == SIGUSR2) {
-      // Down: devbroker's listeners drop their connections first; up: they serve once the mock does.
-      const bool up = signo == SIGUSR2;
-      if (!up) for (auto& proxy : proxies) proxy->SetUp(false);
-      SetBrokers(cluster, options.brokers, up);
-      if (up) for (auto& proxy : proxies) proxy->SetUp(true);
-      std::printf("devbroker brokers %s\n", up ? "up" : "down");
-      std::fflush(stdout);
+    siginfo_t info{};
+    const int signo = sigwaitinfo(&signals, &info);
+    if (signo < 0) continue;
+    if (signo != SIGUSR1 && signo != SIGUSR2) break;
+    const bool up = signo == SIGUSR2;
+    const int one = info.si_code == SI_QUEUE ? info.si_value.sival_int : 0;
+    if (one < 0 || one > options.brokers) {
+      std::fprintf(stderr, "devbroker: no broker %d\n", one);
       continue;
     }
-    break;
+    // Down: devbroker's listeners drop their connections first; up: they serve once the mock does.
+    for (int id = 1; id <= options.brokers; ++id) {
+      if (one != 0 && id != one) continue;
+      if (!up) proxies[static_cast<size_t>(id) - 1]->SetUp(false);
+      control.SetBrokerUp(id, up);
+      if (up) {
+        rd_kafka_mock_broker_set_up(cluster, id);
+        proxies[static_cast<size_t>(id) - 1]->SetUp(true);
+      } else {
+        rd_kafka_mock_broker_set_down(cluster, id);
+      }
+    }
+    if (one == 0) {
+      std::printf("devbroker brokers %s\n", up ? "up" : "down");
+    } else {
+      std::printf("devbroker broker %d %s\n", one, up ? "up" : "down");
+    }
+    std::fflush(stdout);
   }
   for (auto& proxy : proxies) proxy->Stop();
   rd_kafka_mock_cluster_destroy(cluster);

@@ -94,4 +94,11 @@ PartitionLog* LogStore::Find(std::string_view topic, int32_t partition) {
   return found == logs_.end() ? nullptr : found->second.get();
 }
 
+std::vector<std::pair<std::string, int32_t>> LogStore::Partitions() {
+  std::shared_lock lock(mutex_);
+  std::vector<std::pair<std::string, int32_t>> partitions;
+  for (const auto& entry : logs_) partitions.push_back(entry.first);
+  return partitions;
+}
+
 }  // namespace orderly::devbroker

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace orderly::devbroker {
 
@@ -83,6 +84,8 @@ class LogStore final {
   PartitionLog& Get(std::string_view topic, int32_t partition);
   /// The partition's log; nullptr if no metadata answer named it and nothing was written to it.
   [[nodiscard]] PartitionLog* Find(std::string_view topic, int32_t partition);
+  /// Every partition it knows, by topic and number.
+  [[nodiscard]] std::vector<std::pair<std::string, int32_t>> Partitions();
 
  private:
   const size_t retention_bytes_;

@@ -242,6 +242,19 @@ TEST(KafkaMessagesTest, ATruncatedFrameIsAWireErrorNotAReadPastIt) {
   EXPECT_THROW((void)WireReader(negative.out()).Bytes(), WireError);
 }
 
+TEST(KafkaMessagesTest, FindCoordinatorNamesTheGroupItLooksUpButNotATransactionalId) {
+  for (const auto& [version, key_type, group] :
+       {std::tuple{int16_t{0}, int8_t{0}, true}, std::tuple{int16_t{2}, int8_t{0}, true},
+        std::tuple{int16_t{2}, int8_t{1}, false}}) {
+    WireWriter out = Request(ApiKey::kFindCoordinator, version);
+    out.String("orderly-inventory");
+    if (version >= 1) out.Int8(key_type);
+    const std::string frame = std::move(out.out());
+    const std::optional<std::string> found = FindCoordinatorGroup(ParseRequestHeader(frame), frame);
+    EXPECT_EQ(found, group ? std::optional<std::string>("orderly-inventory") : std::nullopt) << version;
+  }
+}
+
 TEST(KafkaMessagesTest, OnlyTheVersionsItImplementsAreAnsweredLocally) {
   RequestHeader header;
   header.api_key = static_cast<int16_t>(ApiKey::kFetch);
