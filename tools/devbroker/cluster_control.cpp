@@ -27,20 +27,19 @@ void ClusterControl::OnCoordinatorLookup(std::string_view group) {
   rd_kafka_mock_coordinator_set(cluster_, "group", std::string(group).c_str(), coordinator);
 }
 
-void ClusterControl::SetBrokerUp(int id, bool up) {
+void ClusterControl::SetBrokersUp(const std::vector<int>& ids, bool up) {
   std::lock_guard lock(mutex_);
-  up_.at(static_cast<size_t>(id) - 1) = up;
-  if (up) return;
+  for (int id : ids) up_.at(static_cast<size_t>(id) - 1) = up;
+  if (up || LiveBroker(0) == 0) return;
   for (auto& [group, coordinator] : groups_) {
-    if (coordinator != id) continue;
+    if (up_[static_cast<size_t>(coordinator) - 1]) continue;
     const int moved = LiveBroker(std::hash<std::string>{}(group));
-    if (moved == 0) continue;
     coordinator = moved;
     rd_kafka_mock_coordinator_set(cluster_, "group", group.c_str(), moved);
   }
   for (const auto& [topic, partition] : logs_.Partitions()) {
     const int leader = LiveBroker(std::hash<std::string>{}(topic) + static_cast<size_t>(partition));
-    if (leader != 0) rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), partition, leader);
+    rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), partition, leader);
   }
 }
 

@@ -21,11 +21,11 @@ class ClusterControl final {
   ClusterControl(rd_kafka_mock_cluster_t* cluster, int brokers, LogStore& logs);
 
   /// Called before a FindCoordinator for `group` reaches the mock: the first time, gives the group
-  /// a live coordinator of devbroker's choosing, so a later SetBrokerUp(id, false) knows to move it.
+  /// a live coordinator of devbroker's choosing, so a later SetBrokersUp(..., false) knows to move it.
   void OnCoordinatorLookup(std::string_view group);
-  /// Takes broker `id` (1..brokers) down or brings it up. Down, every partition and group moves to
-  /// the brokers still up (none move if it was the last); up, nothing moves back.
-  void SetBrokerUp(int id, bool up);
+  /// Takes brokers `ids` (each 1..brokers) down or brings them up. Down, every partition and group
+  /// moves to the brokers still up (none move when no broker is left); up, nothing moves back.
+  void SetBrokersUp(const std::vector<int>& ids, bool up);
 
  private:
   int LiveBroker(size_t hash) const;  // requires mutex_; 0 if none is up

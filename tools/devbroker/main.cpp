@@ -158,11 +158,16 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "devbroker: no broker %d\n", one);
       continue;
     }
-    // Down: devbroker's listeners drop their connections first; up: they serve once the mock does.
+    std::vector<int> ids;
     for (int id = 1; id <= options.brokers; ++id) {
-      if (one != 0 && id != one) continue;
-      if (!up) proxies[static_cast<size_t>(id) - 1]->SetUp(false);
-      control.SetBrokerUp(id, up);
+      if (one == 0 || id == one) ids.push_back(id);
+    }
+    // Down: devbroker's listeners drop their connections first; up: they serve once the mock does.
+    if (!up) {
+      for (int id : ids) proxies[static_cast<size_t>(id) - 1]->SetUp(false);
+    }
+    control.SetBrokersUp(ids, up);
+    for (int id : ids) {
       if (up) {
         rd_kafka_mock_broker_set_up(cluster, id);
         proxies[static_cast<size_t>(id) - 1]->SetUp(true);

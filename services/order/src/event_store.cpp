@@ -16,6 +16,12 @@ namespace {
 // now() in microseconds since the epoch: the time a transaction stamps its events with.
 constexpr const char* kNowUs = "(extract(epoch FROM now()) * 1000000)::bigint";
 
+v1::Order ParseSnapshot(const pg::Row& row, int column, const std::string& order_id) {
+  v1::Order order;
+  if (!order.ParseFromString(row.Bytes(column))) throw Internal("corrupt snapshot of order " + order_id);
+  return order;
+}
+
 }  // namespace
 
 pg::Result SendReadProjection(pg::Transaction& tx, const std::string& order_id) {
@@ -29,10 +35,7 @@ ProjectionRow ReadProjection(const pg::Result& result, const std::string& order_
   const pg::Row row = result.One();
   ProjectionRow projection{std::nullopt, row.Int(0)};
   if (row.IsNull(1)) return projection;
-  Snapshot snapshot;
-  if (!snapshot.order.ParseFromString(row.Bytes(1))) throw Internal("corrupt snapshot of order " + order_id);
-  snapshot.request_hash = row.String(2);
-  projection.snapshot = std::move(snapshot);
+  projection.snapshot = Snapshot{ParseSnapshot(row, 1, order_id), row.String(2)};
   return projection;
 }
 
@@ -41,9 +44,7 @@ std::optional<LoadedOrder> EventStore::Load(pg::Transaction& tx, const std::stri
   const pg::Result locked = tx.Exec(
       std::string("SELECT ") + kNowUs + ", snapshot FROM orders WHERE order_id = $1 FOR UPDATE", {order_id});
   if (locked.empty()) return std::nullopt;
-  v1::Order snapshot;
-  if (!snapshot.ParseFromString(locked[0].Bytes(1))) throw Internal("corrupt snapshot of order " + order_id);
-  return LoadedOrder{OrderAggregate::FromSnapshot(std::move(snapshot)), locked[0].Int(0)};
+  return LoadedOrder{OrderAggregate::FromSnapshot(ParseSnapshot(locked[0], 1, order_id)), locked[0].Int(0)};
 }
 
 void EventStore::Append(pg::Transaction& tx, const std::string& order_id, OrderAggregate& aggregate, int64_t now_us,
