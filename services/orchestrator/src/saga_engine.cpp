@@ -185,12 +185,12 @@ pg::Result SagaEngine::SendSettle(pg::Transaction& tx, const std::string& saga_i
       {saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending, other});
 }
 
-std::optional<SagaEngine::Settlement> SagaEngine::ReadSettled(pg::Transaction& tx, const SagaRow& saga,
+std::optional<SagaEngine::Settlement> SagaEngine::ReadSettled(pg::Transaction& tx, const std::string& saga_id,
                                                               const std::string& name, v1::StepOutcome outcome,
                                                               const pg::Result& settled) {
   if (settled.empty()) return std::nullopt;
   tx.AfterCommit([this, name, latency = settled[0].Int(1)] { stats_.StepSettled(name, latency); });
-  spdlog::debug("saga {} step {} {} after {} ms", saga.saga_id, name, v1::StepOutcome_Name(outcome), settled[0].Int(1));
+  spdlog::debug("saga {} step {} {} after {} ms", saga_id, name, v1::StepOutcome_Name(outcome), settled[0].Int(1));
   Settlement settlement;
   if (!settled[0].IsNull(2)) {
     v1::StepOutcome_Parse(settled[0].String(2), &settlement.other_hold);
@@ -202,7 +202,7 @@ std::optional<SagaEngine::Settlement> SagaEngine::ReadSettled(pg::Transaction& t
 void SagaEngine::Answered(pg::Transaction& tx, SagaRow& saga, const std::string& name, const v1::Envelope& reply,
                           v1::StepOutcome outcome, const std::string& detail, const pg::Result& settle) {
   const bool held = outcome == v1::STEP_OUTCOME_SUCCEEDED;
-  const std::optional<Settlement> settled = ReadSettled(tx, saga, name, outcome, settle);
+  const std::optional<Settlement> settled = ReadSettled(tx, saga.saga_id, name, outcome, settle);
   if (!settled) {
     if (held) Compensate(tx, saga, reply);
     return;
@@ -326,17 +326,19 @@ void SagaEngine::OnReply(pg::Transaction& tx, const v1::Envelope& reply) {
 
 bool SagaEngine::SettleAnswer(pg::Transaction& tx, const v1::Envelope& answer, const std::string& step,
                               v1::StepOutcome outcome, const std::string& detail, bool hold) {
+  const std::string saga_id = SagaIdFor(answer.order_id());
+  if (!hold) {
+    // It only settles its own step, whose row lock is enough: the saga's lock would cost a statement.
+    if (ReadSettled(tx, saga_id, step, outcome, SendSettle(tx, saga_id, step, answer, outcome, detail))) return true;
+    return !tx.Exec("SELECT 1 FROM saga_instances WHERE saga_id = $1", {saga_id}).empty();
+  }
   // The saga's lock and the step's settlement go out together: one round trip. The settlement
   // names the saga by the id its order determines, so without a saga it changes nothing.
   const pg::Result locked = SendLockSaga(tx, answer.order_id());
-  const pg::Result settled = SendSettle(tx, SagaIdFor(answer.order_id()), step, answer, outcome, detail);
+  const pg::Result settled = SendSettle(tx, saga_id, step, answer, outcome, detail);
   auto saga = ReadSaga(locked, answer.order_id());
   if (!saga) return false;
-  if (hold) {
-    Answered(tx, *saga, step, answer, outcome, detail, settled);
-  } else {
-    (void)ReadSettled(tx, *saga, step, outcome, settled);
-  }
+  Answered(tx, *saga, step, answer, outcome, detail, settled);
   return true;
 }
 

@@ -81,7 +81,7 @@ class SagaEngine final {
   // if no such step was pending (a late reply).
   pg::Result SendSettle(pg::Transaction& tx, const std::string& saga_id, const std::string& name,
                         const v1::Envelope& reply, v1::StepOutcome outcome, const std::string& detail);
-  std::optional<Settlement> ReadSettled(pg::Transaction& tx, const SagaRow& saga, const std::string& name,
+  std::optional<Settlement> ReadSettled(pg::Transaction& tx, const std::string& saga_id, const std::string& name,
                                         v1::StepOutcome outcome, const pg::Result& settled);
   // An answer to step `step` of the order's saga (a reply or the order's event): settles it and,
   // for a hold, decides the saga's course (Answered). False if the order has no saga.
