@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -145,15 +146,13 @@ struct Consumer::Impl {
     return false;
   }
 
-  // Whatever the broker has ready, up to max_batch records; waits up to 100 ms for the first.
+  // Whatever the broker has ready, up to max_batch records; waits up to 100 ms for the first, and
+  // returns empty after that.
   std::vector<ConsumedMessage> Fetch() {
     std::vector<ConsumedMessage> batch;
     while (running && batch.size() < static_cast<size_t>(settings.max_batch)) {
       std::unique_ptr<RdKafka::Message> record(consumer->consume(batch.empty() ? 100 : 0));
-      if (record->err() == RdKafka::ERR__TIMED_OUT) {
-        if (!batch.empty()) break;
-        continue;
-      }
+      if (record->err() == RdKafka::ERR__TIMED_OUT) break;  // an idle consumer returns too: it may owe a commit
       if (record->err() == RdKafka::ERR__PARTITION_EOF) continue;
       if (record->err() != RdKafka::ERR_NO_ERROR) {
         spdlog::warn("kafka consumer {}: {}", group_id, record->errstr());
@@ -188,19 +187,18 @@ struct Consumer::Impl {
     return true;
   }
 
-  // The offsets after the batch's last record of each partition.
-  static std::vector<RdKafka::TopicPartition*> NextOffsets(const std::vector<ConsumedMessage>& batch) {
-    std::map<std::pair<std::string, int32_t>, int64_t> next;
-    for (const auto& message : batch) next[{message.topic, message.partition}] = message.offset + 1;
+  // The offset after the last record handled, per partition, not yet committed.
+  using Offsets = std::map<std::pair<std::string, int32_t>, int64_t>;
+
+  static void Advance(Offsets& offsets, const std::vector<ConsumedMessage>& batch) {
+    for (const auto& message : batch) offsets[{message.topic, message.partition}] = message.offset + 1;
+  }
+
+  void Commit(const Offsets& next, bool wait) {
     std::vector<RdKafka::TopicPartition*> offsets;
     for (const auto& [partition, offset] : next) {
       offsets.push_back(RdKafka::TopicPartition::create(partition.first, partition.second, offset));
     }
-    return offsets;
-  }
-
-  void Commit(const std::vector<ConsumedMessage>& batch, bool wait) {
-    std::vector<RdKafka::TopicPartition*> offsets = NextOffsets(batch);
     const RdKafka::ErrorCode code = wait ? consumer->commitSync(offsets) : consumer->commitAsync(offsets);
     RdKafka::TopicPartition::destroy(offsets);
     // The handlers' effects are recorded in their inboxes; a redelivery is harmless.
@@ -210,16 +208,25 @@ struct Consumer::Impl {
   }
 
   void Run() {
-    std::vector<ConsumedMessage> last;
+    Offsets handled_up_to;
+    auto committed_at = std::chrono::steady_clock::now();
     while (running) {
       std::vector<ConsumedMessage> batch = Fetch();
-      if (batch.empty()) continue;
-      if (!ProcessBatch(batch)) break;  // stopping: not committed, so the batch is redelivered
-      RecordLag(batch);
-      Commit(batch, false);
-      last = std::move(batch);
+      if (!batch.empty()) {
+        if (!ProcessBatch(batch)) break;  // stopping: not committed, so the batch is redelivered
+        RecordLag(batch);
+        Advance(handled_up_to, batch);
+      }
+      // Every commit_interval at most: one commit request per batch cost the broker and the
+      // consumer as much as the records themselves, and a late commit only means a redelivery.
+      const auto now = std::chrono::steady_clock::now();
+      if (!handled_up_to.empty() && now - committed_at >= settings.commit_interval) {
+        Commit(handled_up_to, false);
+        handled_up_to.clear();
+        committed_at = now;
+      }
     }
-    if (!last.empty()) Commit(last, true);  // the last commit lands before the consumer leaves its group
+    if (!handled_up_to.empty()) Commit(handled_up_to, true);  // lands before the consumer leaves its group
   }
 };
 

@@ -34,6 +34,7 @@ KafkaSettings KafkaSettings::Parse(const config::Node& section) {
   s.prefix = section.String("prefix", s.prefix);
   s.fetch_wait_max = Millis(section, "fetch_wait_max_ms", s.fetch_wait_max, 1, 60'000);
   s.session_timeout = Millis(section, "session_timeout_ms", s.session_timeout, 1'000, 300'000);
+  s.commit_interval = Millis(section, "commit_interval_ms", s.commit_interval, 0, 60'000);
   s.delivery_timeout = Millis(section, "delivery_timeout_ms", s.delivery_timeout, 100, 3'600'000);
   s.linger = Millis(section, "linger_ms", s.linger, 0, 10'000);
   s.max_attempts = static_cast<int>(section.Int("max_attempts", s.max_attempts, 1, 1000));

@@ -116,6 +116,18 @@ TEST_F(TopicAdminTest, ProgressOfALiveGroupShowsWhereItResumesAndWhatWaits) {
   EXPECT_EQ(admin_.Lag(group_, {topic_}), 3);
 }
 
+TEST_F(TopicAdminTest, OffsetsWaitForTheCommitIntervalAndAllLandWhenTheConsumerStops) {
+  kafka_.commit_interval = std::chrono::hours(1);
+  Publish(5);
+  std::atomic<int> handled{0};
+  auto consumer = Count(handled);
+  ASSERT_TRUE(WaitUntil([&] { return handled == 5; }));
+  EXPECT_EQ(admin_.Lag(group_, {topic_}), 5);  // handled, but not committed yet
+  consumer->Stop();
+  EXPECT_EQ(admin_.Lag(group_, {topic_}), 0);
+  EXPECT_EQ(handled, 5);
+}
+
 TEST_F(TopicAdminTest, RewindingAGroupWithLiveMembersIsRefused) {
   Publish(4);
   std::atomic<int> handled{0};

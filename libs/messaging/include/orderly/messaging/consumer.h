@@ -53,8 +53,9 @@ struct Handlers {
 
 /// A Kafka consumer-group member on its own thread (at-least-once). It takes what the broker has
 /// ready, up to max_batch records, hands them to the batch handler, then the one-at-a-time handler
-/// for what is left, and only then commits the batch's offsets (asynchronously: a lost commit means
-/// a redelivery, which the handlers' inboxes make harmless). Records of one key are handled in order.
+/// for what is left, and only then commits the batch's offsets: asynchronously, at most every
+/// commit_interval and at stop (a lost or late commit means a redelivery, which the handlers' inboxes
+/// make harmless). Records of one key are handled in order.
 ///
 /// Construction subscribes and starts; destruction (or Stop) finishes the batch in hand, leaves the
 /// group and joins the thread. Declare it after everything its handler uses. Not thread-safe.

@@ -19,6 +19,9 @@ struct KafkaSettings {
   // arrives), so this bounds idle polling, not latency. Kafka's default.
   std::chrono::milliseconds fetch_wait_max{500};
   std::chrono::milliseconds session_timeout{10'000};
+  // A consumer commits the offsets of what it handled this often at most (and when it stops); an
+  // offset committed later only means more records redelivered, and dropped by the inbox, after a crash.
+  std::chrono::milliseconds commit_interval{200};
   // A message not acknowledged within this time fails, and the outbox relay retries it later.
   std::chrono::milliseconds delivery_timeout{10'000};
   std::chrono::milliseconds linger{2};
