@@ -23,6 +23,9 @@ OrderSettings OrderSettings::Parse(const config::Node& section) {
   settings.breaker_failures = static_cast<int>(section.Int("breaker_failures", settings.breaker_failures, 1, 1000));
   settings.breaker_open =
       std::chrono::milliseconds(section.Int("breaker_open_ms", settings.breaker_open.count(), 1, 600'000));
+  settings.product_cache_ttl = std::chrono::milliseconds(
+      section.Int("product_cache_ms", settings.product_cache_ttl.count(), 0, 3'600'000));
+  settings.product_cache_size = section.Int("product_cache_size", settings.product_cache_size, 1, 10'000'000);
   settings.watch_poll = std::chrono::milliseconds(section.Int("watch_poll_ms", settings.watch_poll.count(), 1, 60'000));
   settings.max_pending = section.Int("max_pending", settings.max_pending, 1, 10'000'000);
   settings.pending_count_interval = std::chrono::milliseconds(

@@ -28,7 +28,7 @@ void AdmissionGate::Observe(int64_t pending) {
   counted_at_ = now;
 }
 
-void AdmissionGate::Admit() {
+void AdmissionGate::Check() const {
   std::lock_guard lock(mutex_);
   const int64_t backlog = counted_ + admitted_since_;
   if (backlog >= max_pending_) {
@@ -38,6 +38,10 @@ void AdmissionGate::Admit() {
                                 std::to_string(retry.count()) + " ms",
                             retry);
   }
+}
+
+void AdmissionGate::Admitted() {
+  std::lock_guard lock(mutex_);
   ++admitted_since_;
 }
 

@@ -17,7 +17,7 @@ namespace orderly::order {
 ///
 /// The backlog comes from Observe (a periodic count of PENDING orders on every shard) plus what
 /// this process admitted since; several order replicas together may overshoot by what they admit
-/// within one count. The retry delay is the time the pipeline needs, at the drain rate seen
+/// within one count, and concurrent calls by those that passed Check before any was Admitted. The retry delay is the time the pipeline needs, at the drain rate seen
 /// between counts, to free a tenth of `max_pending`, within [kMinRetry, kMaxRetry]. Pure logic
 /// with an injected clock. Thread-safe.
 class AdmissionGate final {
@@ -32,8 +32,11 @@ class AdmissionGate final {
 
   /// The backlog as just counted.
   void Observe(int64_t pending);
-  /// Counts one more order in flight. @throws ResourceExhausted while the backlog is full.
-  void Admit();
+  /// @throws ResourceExhausted while the backlog is full: no new order now.
+  void Check() const;
+  /// Counts one more order in flight: call it once the new order exists, so a request that failed
+  /// (a retry, an unknown sku, a shard down) takes no room while the count cannot be refreshed.
+  void Admitted();
   /// The backlog as this process sees it now.
   [[nodiscard]] int64_t backlog() const;
 

@@ -1,5 +1,7 @@
 #include "aggregate.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include "orderly/common/errors.h"
 
 namespace orderly::order {
@@ -35,8 +37,7 @@ void OrderAggregate::Apply(const StoredEvent& stored) {
     *order_.mutable_lines() = placed.lines();
     *order_.mutable_total() = placed.total();
     order_.set_status(v1::ORDER_STATUS_PENDING);
-    order_.mutable_created_at()->set_seconds(stored.created_ms / 1000);
-    order_.mutable_created_at()->set_nanos(static_cast<int32_t>(stored.created_ms % 1000) * 1'000'000);
+    *order_.mutable_created_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(stored.created_us);
   } else if (Is<v1::OrderCancellationRequested>(stored)) {
     order_.set_cancel_requested(true);
   } else if (Is<v1::OrderConfirmed>(stored)) {
@@ -53,8 +54,7 @@ void OrderAggregate::Apply(const StoredEvent& stored) {
     throw Internal("unknown order event type " + stored.type);
   }
   order_.set_version(stored.version);
-  order_.mutable_updated_at()->set_seconds(stored.created_ms / 1000);
-  order_.mutable_updated_at()->set_nanos(static_cast<int32_t>(stored.created_ms % 1000) * 1'000'000);
+  *order_.mutable_updated_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(stored.created_us);
 }
 
 bool OrderAggregate::terminal() const { return order_.status() != v1::ORDER_STATUS_PENDING; }

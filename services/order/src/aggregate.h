@@ -16,7 +16,7 @@ struct StoredEvent {
   int version = 0;
   std::string type;     // full protobuf name, e.g. "orderly.v1.OrderPlaced"
   std::string payload;  // the serialized event
-  int64_t created_ms = 0;
+  int64_t created_us = 0;  // microseconds since the epoch, as the projection's created_us (orders sort by it)
 };
 
 /// An order rebuilt from its events. Pure logic: no I/O, so every transition is unit-tested.

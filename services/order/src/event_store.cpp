@@ -56,7 +56,7 @@ void EventStore::Append(pg::Transaction& tx, const std::string& order_id, OrderA
   tx.Exec("INSERT INTO order_events (order_id, version, type, payload, created_at) "
           "VALUES ($1, $2, $3, $4, to_timestamp(0) + $5::bigint * interval '1 microsecond')",
           {order_id, version, type, pg::Param::Bytes(payload), now_us});
-  aggregate.Apply({version, type, payload, now_us / 1000});
+  aggregate.Apply({version, type, payload, now_us});
   const v1::Order& order = aggregate.order();
   const std::string status = v1::OrderStatus_Name(order.status());
   if (version == 1) {

@@ -19,7 +19,9 @@ class Module final : public app::ServiceModule {
   explicit Module(app::Runtime& runtime)
       : settings_(runtime.settings.services.order),
         store_(runtime.settings.kafka, SystemClock::Instance()),
-        pricer_(settings_.inventory, settings_.breaker_failures, settings_.breaker_open, runtime.service_tokens),
+        products_(settings_.product_cache_ttl, static_cast<size_t>(settings_.product_cache_size), SystemClock::Instance()),
+        pricer_(settings_.inventory, settings_.breaker_failures, settings_.breaker_open, runtime.service_tokens,
+                products_),
         // Keyed by schema too, so deployments sharing one Redis never read each other's entries.
         cache_(*runtime.redis, "orderly:" + runtime.cluster->schema() + ":order:", runtime.settings.redis.cache_ttl),
         admission_(settings_.max_pending, SystemClock::Instance()),
@@ -49,6 +51,7 @@ class Module final : public app::ServiceModule {
 
   const app::OrderSettings settings_;
   EventStore store_;
+  ProductCache products_;
   InventoryPricer pricer_;
   cache::CacheAside cache_;
   AdmissionGate admission_;

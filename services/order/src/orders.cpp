@@ -24,21 +24,7 @@ std::string Orders::RequestHash(const v1::PlaceOrderRequest& request) {
   return hex;
 }
 
-v1::Order Orders::Place(const v1::PlaceOrderRequest& request) {
-  // The key names the order, so a retry lands on the same shard and the same event version 1.
-  const std::string order_id = NameBasedUuid(request.customer_id() + "\n" + request.idempotency_key());
-  const std::string hash = RequestHash(request);
-  const size_t shard = cluster_.ShardFor(order_id);
-  const auto existing = [&](const std::optional<Snapshot>& snapshot) -> std::optional<v1::Order> {
-    if (!snapshot) return std::nullopt;
-    if (snapshot->request_hash != hash) {
-      throw InvalidArgument("idempotency_key", "was already used for a different order");
-    }
-    return snapshot->order;
-  };
-  if (auto order = existing(ReadSnapshot(order_id))) return *order;
-  admission_.Admit();
-
+v1::OrderPlaced Orders::Price(const v1::PlaceOrderRequest& request, const std::string& order_id) {
   v1::OrderPlaced placed;
   placed.set_order_id(order_id);
   placed.set_customer_id(request.customer_id());
@@ -60,12 +46,37 @@ v1::Order Orders::Place(const v1::PlaceOrderRequest& request) {
   }
   placed.mutable_total()->set_minor_units(total);
   placed.mutable_total()->set_currency(request.currency());
+  return placed;
+}
+
+v1::Order Orders::Place(const v1::PlaceOrderRequest& request) {
+  // The key names the order, so a retry lands on the same shard and the same event version 1.
+  const std::string order_id = NameBasedUuid(request.customer_id() + "\n" + request.idempotency_key());
+  const std::string hash = RequestHash(request);
+  const size_t shard = cluster_.ShardFor(order_id);
+  const auto existing = [&](const std::optional<Snapshot>& snapshot) -> std::optional<v1::Order> {
+    if (!snapshot) return std::nullopt;
+    if (snapshot->request_hash != hash) {
+      throw InvalidArgument("idempotency_key", "was already used for a different order");
+    }
+    return snapshot->order;
+  };
+  v1::OrderPlaced placed;
+  try {
+    admission_.Check();
+    placed = Price(request, order_id);
+  } catch (const std::exception&) {
+    // A retry of an order already placed is answered even while the door is shut or inventory is away.
+    if (auto order = existing(ReadSnapshot(order_id))) return *order;
+    throw;
+  }
   try {
     return cluster_.Transact(shard, [&](pg::Transaction& tx) {
       const ProjectionRow projection = ReadProjection(SendReadProjection(tx, order_id), order_id);
       if (auto order = existing(projection.snapshot)) return *order;
       OrderAggregate aggregate;
       store_.Append(tx, order_id, aggregate, projection.now_us, placed, nullptr, hash);
+      tx.AfterCommit([this] { admission_.Admitted(); });
       return aggregate.order();
     });
   } catch (const pg::UniqueViolation&) {

@@ -49,6 +49,8 @@ class Orders final {
   std::optional<Snapshot> ReadSnapshot(const std::string& order_id);
 
   [[nodiscard]] static std::string RequestHash(const v1::PlaceOrderRequest& request);
+  // OrderPlaced with every line priced by inventory and the total. @throws as Place does.
+  [[nodiscard]] v1::OrderPlaced Price(const v1::PlaceOrderRequest& request, const std::string& order_id);
 
   pg::Cluster& cluster_;
   EventStore& store_;

@@ -7,12 +7,15 @@
 namespace orderly::order {
 
 InventoryPricer::InventoryPricer(const rpc::ClientSettings& settings, int breaker_failures,
-                                 std::chrono::milliseconds breaker_open, std::shared_ptr<auth::TokenSource> tokens)
+                                 std::chrono::milliseconds breaker_open, std::shared_ptr<auth::TokenSource> tokens,
+                                 ProductCache& cache)
     : settings_(settings),
       stub_(v1::InventoryService::NewStub(rpc::CreateChannel(settings, std::move(tokens)))),
-      breaker_("inventory", breaker_failures, breaker_open) {}
+      breaker_("inventory", breaker_failures, breaker_open),
+      cache_(cache) {}
 
 v1::Product InventoryPricer::Product(const std::string& sku, const std::string& field) {
+  if (auto cached = cache_.Get(sku)) return *std::move(cached);
   if (!breaker_.Allow()) {
     throw Unavailable("inventory at " + settings_.target + " is failing; circuit open, retry shortly");
   }
@@ -24,6 +27,7 @@ v1::Product InventoryPricer::Product(const std::string& sku, const std::string& 
   switch (status.error_code()) {
     case grpc::StatusCode::OK:
       breaker_.RecordSuccess();
+      cache_.Put(response.product());
       return response.product();
     case grpc::StatusCode::NOT_FOUND:
       breaker_.RecordSuccess();

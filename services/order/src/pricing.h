@@ -7,17 +7,19 @@
 #include "orderly/rpc/circuit_breaker.h"
 #include "orderly/rpc/settings.h"
 #include "orderly/v1/inventory.grpc.pb.h"
+#include "product_cache.h"
 
 namespace orderly::order {
 
 /// Looks up products in the inventory service: each call has the configured deadline and gRPC's
-/// retries; a circuit breaker makes calls fail fast with Unavailable while inventory is down.
+/// retries; a circuit breaker makes calls fail fast with Unavailable while inventory is down. What
+/// inventory answered is kept in `cache` for its ttl, so most order lines need no call at all.
 /// Thread-safe.
 class InventoryPricer final {
  public:
   /// Calls carry a token from `tokens` (scope service) when it is not null.
   InventoryPricer(const rpc::ClientSettings& settings, int breaker_failures, std::chrono::milliseconds breaker_open,
-                  std::shared_ptr<auth::TokenSource> tokens);
+                  std::shared_ptr<auth::TokenSource> tokens, ProductCache& cache);
 
   /// @throws NotFound naming `field` for an unknown sku; Unavailable while inventory cannot answer.
   [[nodiscard]] v1::Product Product(const std::string& sku, const std::string& field);
@@ -26,6 +28,7 @@ class InventoryPricer final {
   const rpc::ClientSettings settings_;
   std::unique_ptr<v1::InventoryService::Stub> stub_;
   rpc::CircuitBreaker breaker_;
+  ProductCache& cache_;
 };
 
 }  // namespace orderly::order

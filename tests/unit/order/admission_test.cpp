@@ -9,10 +9,16 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// The retry delay of the refusal Admit throws; fails the test if it admits.
+// What Orders does for a new order: check, then count it once it exists.
+void Admit(AdmissionGate& gate) {
+  gate.Check();
+  gate.Admitted();
+}
+
+// The retry delay of the refusal Check throws; fails the test if it admits.
 milliseconds RefusalDelay(AdmissionGate& gate) {
   try {
-    gate.Admit();
+    gate.Check();
   } catch (const ResourceExhausted& e) {
     return e.retry_after();
   }
@@ -24,13 +30,23 @@ TEST(AdmissionGateTest, AdmitsUpToTheLimitCountingItsOwnAdmissionsSinceTheLastCo
   ManualClock clock;
   AdmissionGate gate(3, clock);
   gate.Observe(1);
-  gate.Admit();
-  gate.Admit();
+  Admit(gate);
+  Admit(gate);
   EXPECT_EQ(gate.backlog(), 3);
-  EXPECT_THROW(gate.Admit(), ResourceExhausted);
+  EXPECT_THROW(gate.Check(), ResourceExhausted);
   gate.Observe(2);  // one finished meanwhile
-  gate.Admit();
-  EXPECT_THROW(gate.Admit(), ResourceExhausted);
+  Admit(gate);
+  EXPECT_THROW(gate.Check(), ResourceExhausted);
+}
+
+TEST(AdmissionGateTest, ARequestThatCreatedNothingTakesNoRoom) {
+  ManualClock clock;
+  AdmissionGate gate(2, clock);
+  gate.Observe(1);
+  for (int i = 0; i < 5; ++i) gate.Check();  // e.g. retries failing while a shard is down
+  EXPECT_EQ(gate.backlog(), 1);
+  Admit(gate);
+  EXPECT_THROW(gate.Check(), ResourceExhausted);
 }
 
 TEST(AdmissionGateTest, RefusalWithoutAKnownDrainRateSaysRetryInOneSecond) {
@@ -46,8 +62,8 @@ TEST(AdmissionGateTest, RetryDelayIsTheTimeToDrainATenthOfTheLimit) {
   gate.Observe(100);
   clock.Advance(milliseconds(500));
   gate.Observe(50);  // 50 left PENDING in 0.5 s: 100 per second
-  gate.Admit();
-  for (int i = 0; i < 49; ++i) gate.Admit();
+  Admit(gate);
+  for (int i = 0; i < 49; ++i) Admit(gate);
   EXPECT_EQ(RefusalDelay(gate), milliseconds(100));  // 10 orders at 100/s
 }
 
@@ -57,7 +73,7 @@ TEST(AdmissionGateTest, RetryDelayStaysWithinItsBounds) {
   slow.Observe(1000);
   clock.Advance(milliseconds(1000));
   slow.Observe(999);  // 1 per second: a tenth of the limit takes 100 s
-  slow.Admit();
+  Admit(slow);
   EXPECT_EQ(RefusalDelay(slow), AdmissionGate::kMaxRetry);
 
   AdmissionGate fast(10, clock);

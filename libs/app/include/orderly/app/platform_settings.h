@@ -35,6 +35,10 @@ struct OrderSettings {
   rpc::ClientSettings inventory;  // where prices come from
   int breaker_failures = 5;  // consecutive inventory failures that open the circuit breaker
   std::chrono::milliseconds breaker_open{2000};
+  // Products inventory answered are kept this long (0: not at all), at most product_cache_size of
+  // them: a price change reaches new orders within this time.
+  std::chrono::milliseconds product_cache_ttl{1000};
+  int64_t product_cache_size = 10'000;
   std::chrono::milliseconds watch_poll{100};  // how often WatchOrder looks for a change
   // PlaceOrder is refused (RESOURCE_EXHAUSTED, retry delay) while this many orders are PENDING: the
   // in-flight saga backlog that the pipeline finishes well within a step timeout.
