@@ -83,6 +83,8 @@ sanitized_test() {
   export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp/ubsan.supp"
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
+  # GCC's TSan does not see threads librdkafka starts with thrd_create (tests/sanitizers/c11_threads_for_tsan.cpp).
+  if [ "$kind" = thread ]; then export LD_PRELOAD="$BUILD_DIR/liborderly_tsan_c11_threads.so"; fi
   local status=0
   ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -L "$labels" -j"$(nproc)" --timeout 900 "$@" ||
     status=$?
