@@ -32,6 +32,9 @@ void PrintStackEnv(const orderly::app::PlatformSettings& settings) {
   std::printf("ORDERLY_PG_SHARDS='%s'\n", shards.c_str());
   std::printf("ORDERLY_REDIS_HOST='%s'\nORDERLY_REDIS_PORT='%d'\n", settings.redis.host.c_str(), settings.redis.port);
   std::printf("ORDERLY_KAFKA_BROKERS='%s'\n", settings.kafka.brokers.c_str());
+  // How long a handled record may wait for its offset commit: the soak allows that much consumer lag.
+  std::printf("ORDERLY_KAFKA_COMMIT_INTERVAL_MS='%lld'\n",
+              static_cast<long long>(settings.kafka.commit_interval.count()));
   // Start order: order prices through inventory, so inventory comes first.
   const auto& services = settings.services;
   std::printf("ORDERLY_SERVICES='inventory=%s payment=%s order=%s orchestrator=%s'\n",
