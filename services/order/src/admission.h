@@ -17,9 +17,9 @@ namespace orderly::order {
 ///
 /// The backlog comes from Observe (a periodic count of PENDING orders on every shard) plus what
 /// this process admitted since; several order replicas together may overshoot by what they admit
-/// within one count, and concurrent calls by those that passed Check before any was Admitted. The retry delay is the time the pipeline needs, at the drain rate seen
-/// between counts, to free a tenth of `max_pending`, within [kMinRetry, kMaxRetry]. Pure logic
-/// with an injected clock. Thread-safe.
+/// within one count, and concurrent calls by those that passed Check before any was Admitted. The
+/// retry delay is the time the pipeline needs, at the drain rate seen between counts, to free a tenth
+/// of `max_pending`, within [kMinRetry, kMaxRetry]. Pure logic with an injected clock. Thread-safe.
 class AdmissionGate final {
  public:
   static constexpr std::chrono::milliseconds kMinRetry{50};

@@ -19,7 +19,8 @@ class Module final : public app::ServiceModule {
   explicit Module(app::Runtime& runtime)
       : settings_(runtime.settings.services.order),
         store_(runtime.settings.kafka, SystemClock::Instance()),
-        products_(settings_.product_cache_ttl, static_cast<size_t>(settings_.product_cache_size), SystemClock::Instance()),
+        products_(settings_.product_cache_ttl, static_cast<size_t>(settings_.product_cache_size),
+                  SystemClock::Instance()),
         pricer_(settings_.inventory, settings_.breaker_failures, settings_.breaker_open, runtime.service_tokens,
                 products_),
         // Keyed by schema too, so deployments sharing one Redis never read each other's entries.
