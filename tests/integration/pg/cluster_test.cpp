@@ -37,6 +37,15 @@ TEST_F(ClusterTest, TransactionCommitsAndReturnsItsValue) {
   EXPECT_EQ(Count(0), 1);
 }
 
+TEST_F(ClusterTest, SessionsPlanGenericallyAndSeeOnlyTheirSchema) {
+  const auto settings = cluster_.Transact(1, [](Transaction& tx) {
+    const Row row = tx.Exec("SELECT current_setting('plan_cache_mode'), current_schema()").One();
+    return std::make_pair(row.String(0), row.String(1));
+  });
+  EXPECT_EQ(settings.first, "force_generic_plan");
+  EXPECT_EQ(settings.second, schema_);
+}
+
 TEST_F(ClusterTest, ThrowingCallbackRollsBackEverything) {
   EXPECT_THROW(cluster_.Transact(0,
                                  [](Transaction& tx) {
