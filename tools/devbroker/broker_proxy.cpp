@@ -35,17 +35,6 @@ void NoDelay(int fd) {
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-bool ReadFully(int fd, char* buffer, size_t size) {
-  while (size > 0) {
-    const ssize_t n = read(fd, buffer, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    buffer += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
 bool WriteFully(int fd, std::string_view data) {
   while (!data.empty()) {
     const ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
@@ -56,17 +45,62 @@ bool WriteFully(int fd, std::string_view data) {
   return true;
 }
 
-// A frame's payload (after its int32 size); nullopt once the peer closed.
-std::optional<std::string> ReadFrame(int fd) {
-  char size_bytes[4];
-  if (!ReadFully(fd, size_bytes, sizeof size_bytes)) return std::nullopt;
-  WireReader size_reader(std::string_view(size_bytes, sizeof size_bytes));
-  const int32_t size = size_reader.Int32();
-  if (size < 0 || static_cast<size_t>(size) > kMaxFrame) throw WireError("frame of " + std::to_string(size) + " bytes");
-  std::string payload(static_cast<size_t>(size), '\0');
-  if (!ReadFully(fd, payload.data(), payload.size())) return std::nullopt;
-  return payload;
-}
+// Reads size-prefixed frames through a buffer: one read usually brings a whole frame, often
+// several, where reading the size and then the payload took two system calls per frame.
+class FrameReader final {
+ public:
+  explicit FrameReader(int fd) : fd_(fd), buffer_(kChunk) {}
+
+  // The next frame's payload (after its int32 size); nullopt once the peer closed.
+  std::optional<std::string> Next() {
+    for (;;) {
+      const size_t available = end_ - begin_;
+      if (available >= 4) {
+        WireReader size_reader(std::string_view(buffer_.data() + begin_, 4));
+        const int32_t size = size_reader.Int32();
+        if (size < 0 || static_cast<size_t>(size) > kMaxFrame) {
+          throw WireError("frame of " + std::to_string(size) + " bytes");
+        }
+        if (available >= 4 + static_cast<size_t>(size)) {
+          std::string payload(buffer_.data() + begin_ + 4, static_cast<size_t>(size));
+          begin_ += 4 + static_cast<size_t>(size);
+          return payload;
+        }
+        MakeRoom(4 + static_cast<size_t>(size));
+      } else {
+        MakeRoom(4);
+      }
+      if (!Fill()) return std::nullopt;
+    }
+  }
+
+ private:
+  static constexpr size_t kChunk = 64 * 1024;
+
+  // Moves the unread bytes to the front and grows the buffer to hold a frame of `frame_size`.
+  void MakeRoom(size_t frame_size) {
+    std::copy(buffer_.begin() + static_cast<std::ptrdiff_t>(begin_), buffer_.begin() + static_cast<std::ptrdiff_t>(end_),
+              buffer_.begin());
+    end_ -= begin_;
+    begin_ = 0;
+    if (buffer_.size() < frame_size) buffer_.resize(frame_size);
+  }
+
+  bool Fill() {
+    for (;;) {
+      const ssize_t n = read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      end_ += static_cast<size_t>(n);
+      return true;
+    }
+  }
+
+  const int fd_;
+  std::vector<char> buffer_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+};
 
 bool WriteFrame(int fd, std::string_view payload) {
   WireWriter framed;
@@ -173,8 +207,10 @@ void BrokerProxy::Serve(int client) {
 }
 
 void BrokerProxy::Relay(int client, int upstream) {
+  FrameReader requests(client);
+  FrameReader responses(upstream);
   while (up_) {
-    const std::optional<std::string> frame = ReadFrame(client);
+    const std::optional<std::string> frame = requests.Next();
     if (!frame) return;
     const RequestHeader header = ParseRequestHeader(*frame);
     if (AnsweredLocally(header)) {
@@ -192,7 +228,7 @@ void BrokerProxy::Relay(int client, int upstream) {
       std::fprintf(stderr, "devbroker: a produce with acks=0 gets no offsets, so consumers never see it\n");
       continue;
     }
-    std::optional<std::string> response = ReadFrame(upstream);
+    std::optional<std::string> response = responses.Next();
     if (!response) return;
     if (indexed) {
       IndexProduced(header, produce, *response, logs_);
