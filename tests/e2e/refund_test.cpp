@@ -4,7 +4,6 @@
 // payment while refunds are in flight. Checked through the APIs and `orderlyctl audit`.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <thread>
 
 #include "orderly/common/clock.h"
@@ -92,8 +91,8 @@ class RefundTest : public ::testing::Test {
   // Every refund saga ended and every step of it answered.
   bool RefundSagasSettled() {
     const auto sagas = stack_.SumOverShards(
-        "SELECT count(*) FROM refund_sagas r WHERE state = 'SAGA_STATE_REFUNDING' OR EXISTS ("
-        "  SELECT 1 FROM saga_steps s WHERE s.saga_id = r.saga_id AND s.outcome = 'STEP_OUTCOME_PENDING')");
+        "SELECT count(*) FROM orchestrator.refund_sagas r WHERE state = 'SAGA_STATE_REFUNDING' OR EXISTS ("
+        "  SELECT 1 FROM orchestrator.saga_steps s WHERE s.saga_id = r.saga_id AND s.outcome = 'STEP_OUTCOME_PENDING')");
     return sagas == 0;
   }
 
@@ -123,6 +122,8 @@ class RefundTest : public ::testing::Test {
       TokenStub<v1::OrderService>(stack_.settings().services.order.server.listen);
   std::unique_ptr<v1::PaymentService::Stub> payments_ =
       TokenStub<v1::PaymentService>(stack_.settings().services.payment.server.listen);
+  std::unique_ptr<v1::SagaService::Stub> sagas_ =
+      TokenStub<v1::SagaService>(stack_.settings().services.orchestrator.server.listen);
   const std::string mug_ = UniqueName("MUG");
   const std::string tea_ = UniqueName("TEA");
 };
@@ -266,8 +267,20 @@ TEST_F(RefundTest, ARefusedRefundEndsFailedWithTheReasonAndNothingApplied) {
   EXPECT_EQ(order.refunds(0).failure(),
             "payment refused the refund: the payment of order " + order_id + " is refunded");
   EXPECT_TRUE(WaitUntil([&] { return RefundSagasSettled(); }));
-  const auto sagas = stack_.QueryShards("SELECT state FROM refund_sagas");
-  EXPECT_EQ(std::count(sagas.begin(), sagas.end(), "SAGA_STATE_REFUND_FAILED"), 1);
+  v1::ListSagasRequest failed;
+  failed.set_state(v1::SAGA_STATE_REFUND_FAILED);
+  v1::ListSagasResponse listed;
+  grpc::ClientContext context;
+  ASSERT_TRUE(sagas_->ListSagas(&context, failed, &listed).ok());
+  ASSERT_EQ(listed.sagas_size(), 1);
+  const v1::Saga& saga = listed.sagas(0);
+  EXPECT_EQ(saga.refund_id(), refund.response.refund().refund_id());
+  ASSERT_EQ(saga.steps_size(), 2);  // no restock: nothing to undo
+  EXPECT_EQ(saga.steps(0).name(), "refund_payment");
+  EXPECT_EQ(saga.steps(0).outcome(), v1::STEP_OUTCOME_FAILED);
+  EXPECT_EQ(saga.steps(0).detail(), "the payment of order " + order_id + " is refunded");
+  EXPECT_EQ(saga.steps(1).name(), "fail_refund");
+  EXPECT_EQ(saga.steps(1).outcome(), v1::STEP_OUTCOME_SUCCEEDED);
   EXPECT_EQ(shop_.Stock(mug_).returned(), 0);
   EXPECT_EQ(shop_.Stock(mug_).on_hand(), 100 - 2);
   EXPECT_EQ(shop_.Account(erin).available().minor_units(), kFunds);  // the refund by hand, once
