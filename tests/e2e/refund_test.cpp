@@ -32,7 +32,10 @@ v1::OrderLine Line(const std::string& sku, int32_t quantity) {
 
 class RefundTest : public ::testing::Test {
  protected:
-  RefundTest() { shop_.AddProduct(mug_, kMugPrice, 100); shop_.AddProduct(tea_, kTeaPrice, 100); }
+  RefundTest() {
+    shop_.AddProduct(mug_, kMugPrice, 100);
+    shop_.AddProduct(tea_, kTeaPrice, 100);
+  }
 
   // A CONFIRMED order of 2 mugs and 3 teas for a new customer funded with kFunds, its payment
   // captured; the order id.
@@ -92,7 +95,8 @@ class RefundTest : public ::testing::Test {
   bool RefundSagasSettled() {
     const auto sagas = stack_.SumOverShards(
         "SELECT count(*) FROM orchestrator.refund_sagas r WHERE state = 'SAGA_STATE_REFUNDING' OR EXISTS ("
-        "  SELECT 1 FROM orchestrator.saga_steps s WHERE s.saga_id = r.saga_id AND s.outcome = 'STEP_OUTCOME_PENDING')");
+        "  SELECT 1 FROM orchestrator.saga_steps s "
+        "  WHERE s.saga_id = r.saga_id AND s.outcome = 'STEP_OUTCOME_PENDING')");
     return sagas == 0;
   }
 

@@ -33,8 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              v1::StockReleased, v1::StockCommitted, v1::PaymentAuthorized, v1::PaymentDeclined, v1::PaymentCaptured,
              v1::PaymentVoided, v1::PaymentRefunded, v1::OrderPlaced, v1::OrderConfirmed, v1::OrderRejected, v1::OrderCancelled,
              v1::OrderCancellationRequested, v1::RestockReturned, v1::StockReturned, v1::PaymentRefundRefused,
-             v1::CompleteRefund, v1::FailRefund, v1::OrderRefundRequested, v1::OrderRefunded, v1::OrderPartiallyRefunded,
-             v1::OrderRefundFailed>(envelope);
+             v1::CompleteRefund, v1::FailRefund, v1::OrderRefundRequested, v1::OrderRefunded,
+             v1::OrderPartiallyRefunded, v1::OrderRefundFailed>(envelope);
   } catch (const orderly::messaging::PoisonMessage&) {
   }
   return 0;

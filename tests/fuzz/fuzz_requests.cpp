@@ -1,6 +1,6 @@
 // Request validation as the services run it before touching a database: PlaceOrder's (every
-// field of an order) on the bytes as a PlaceOrderRequest, RefundOrder's as a RefundOrderRequest, then the shared field checks and page
-// tokens on the bytes as text. Anything but InvalidArgument is a finding.
+// field of an order) on the bytes as a PlaceOrderRequest, RefundOrder's as a RefundOrderRequest,
+// then the shared field checks and page tokens on the bytes as text. Anything but InvalidArgument is a finding.
 #include <cstdint>
 #include <string>
 

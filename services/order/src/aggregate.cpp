@@ -138,7 +138,9 @@ std::unique_ptr<google::protobuf::Message> OrderAggregate::RequestRefund(const s
                                                                          const Lines& lines,
                                                                          const std::string& reason) const {
   if (const v1::Refund* earlier = FindRefund(refund_id)) {
-    if (!SameLines(*earlier, lines)) throw InvalidArgument("idempotency_key", "was already used for a different refund");
+    if (!SameLines(*earlier, lines)) {
+      throw InvalidArgument("idempotency_key", "was already used for a different refund");
+    }
     return nullptr;
   }
   const auto status = order_.status();

@@ -158,7 +158,8 @@ TEST_F(RefundsTest, AFailedRefundKeepsItsReasonAndFreesItsLines) {
   Append(*aggregate_.FailRefund("r-1", "payment refused the refund: the payment of order o-1 is refunded"));
   EXPECT_EQ(aggregate_.order().status(), v1::ORDER_STATUS_CONFIRMED);
   EXPECT_EQ(aggregate_.order().refunds(0).status(), v1::REFUND_STATUS_FAILED);
-  EXPECT_EQ(aggregate_.order().refunds(0).failure(), "payment refused the refund: the payment of order o-1 is refunded");
+  EXPECT_EQ(aggregate_.order().refunds(0).failure(),
+            "payment refused the refund: the payment of order o-1 is refunded");
   EXPECT_EQ(aggregate_.FailRefund("r-1", "again"), nullptr);
   EXPECT_THROW((void)aggregate_.CompleteRefund("r-1"), FailedPrecondition);
   Request("r-2", Ask({Line("MUG", 2)}));
