@@ -12,6 +12,8 @@ CREATE TABLE refund_sagas (
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX refund_sagas_order ON refund_sagas (order_id);
+-- Refund sagas still running, for the in-flight count.
+CREATE INDEX refund_sagas_running ON refund_sagas (saga_id) WHERE state = 'SAGA_STATE_REFUNDING';
 
 -- Every saga, order and refund, for SagaService's reads; refund_id is '' for an order's saga.
 CREATE VIEW sagas AS

@@ -79,9 +79,11 @@ class Module final : public app::ServiceModule {
         count += cluster_.Transact(
             shard,
             [](pg::Transaction& tx) {
-              // The states as literals, so the planner matches the partial index saga_instances_running.
-              return tx.Exec("SELECT count(*) FROM saga_instances WHERE state NOT IN "
-                             "('SAGA_STATE_CONFIRMED', 'SAGA_STATE_REJECTED', 'SAGA_STATE_CANCELLED')")
+              // The states as literals, so the planner matches the partial indexes saga_instances_running
+              // and refund_sagas_running.
+              return tx.Exec("SELECT (SELECT count(*) FROM saga_instances WHERE state NOT IN "
+                             "('SAGA_STATE_CONFIRMED', 'SAGA_STATE_REJECTED', 'SAGA_STATE_CANCELLED')) + "
+                             "(SELECT count(*) FROM refund_sagas WHERE state = 'SAGA_STATE_REFUNDING')")
                   .One()
                   .Int(0);
             },

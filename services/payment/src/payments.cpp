@@ -44,25 +44,31 @@ void MoveBalance(pg::Transaction& tx, const std::string& customer_id, const std:
           {customer_id, currency, amount});
 }
 
-// A payment as a refund sees it, its row locked, with the amount refund `refund_id` returned
-// before, if it did.
+// A payment as a refund sees it, its row locked, with the answer refund `refund_id` got before, if any.
 struct RefundableRow {
   int64_t amount;
   int64_t refunded;
   std::string currency;
   std::string status;
-  std::optional<int64_t> earlier;
+  std::optional<RefundOutcome> earlier;
 };
 
 std::optional<RefundableRow> LockForRefund(pg::Transaction& tx, const std::string& order_id,
                                            const std::string& refund_id) {
   const pg::Result row = tx.Exec(
-      "SELECT p.amount, p.refunded, p.currency, p.status, r.amount FROM payments p "
+      "SELECT p.amount, p.refunded, p.currency, p.status, r.amount, r.refused FROM payments p "
       "LEFT JOIN refunds r ON r.order_id = p.order_id AND r.refund_id = $2 WHERE p.order_id = $1 FOR UPDATE OF p",
       {order_id, refund_id});
   if (row.empty()) return std::nullopt;
-  return RefundableRow{row[0].Int(0), row[0].Int(1), row[0].String(2), row[0].String(3),
-                       row[0].IsNull(4) ? std::nullopt : std::optional<int64_t>(row[0].Int(4))};
+  RefundableRow payment{row[0].Int(0), row[0].Int(1), row[0].String(2), row[0].String(3), std::nullopt};
+  if (!row[0].IsNull(4)) {
+    const std::string refused = row[0].String(5);
+    v1::Money returned;
+    returned.set_minor_units(row[0].Int(4));
+    returned.set_currency(payment.currency);
+    payment.earlier = RefundOutcome{refused.empty(), refused.empty() ? returned : v1::Money(), refused};
+  }
+  return payment;
 }
 
 // Moves `amount` of the order's captured money back to the customer; the payment becomes refunded
@@ -161,9 +167,14 @@ RefundOutcome Payments::RefundPart(pg::Transaction& tx, const v1::RefundPayment&
   const int64_t amount = command.amount().minor_units();
   LockCustomer(tx, command.customer_id());
   const auto payment = LockForRefund(tx, order_id, command.refund_id());
-  const auto refused = [&](const std::string& reason) { return RefundOutcome{false, {}, reason}; };
+  // A refusal is recorded too, so a repeat never turns it into a refund after the saga failed it.
+  const auto refused = [&](const std::string& reason) {
+    tx.Exec("INSERT INTO refunds (order_id, refund_id, amount, refused) VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING",
+            {order_id, command.refund_id(), reason});
+    return RefundOutcome{false, {}, reason};
+  };
   if (!payment) return refused("order " + order_id + " has no payment");
-  if (payment->earlier) return {true, command.amount(), ""};  // a repeat: this refund is done
+  if (payment->earlier) return *payment->earlier;  // a repeat: the first answer
   if (payment->status != "captured") return refused("the payment of order " + order_id + " is " + payment->status);
   if (payment->currency != command.amount().currency()) {
     return refused("the payment is in " + payment->currency + ", the refund in " + command.amount().currency());

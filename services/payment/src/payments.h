@@ -42,9 +42,9 @@ class Payments final {
   /// Returns all money still captured to the customer (a refund by hand).
   /// @throws messaging::PoisonMessage unless captured or refunded.
   void Refund(pg::Transaction& tx, const std::string& order_id, const std::string& customer_id);
-  /// Returns `command.amount()` of the captured money for `command.refund_id()`, once: a repeat
-  /// answers as the first did. Refused, with nothing moved, unless the payment is captured in that
-  /// currency with at least that much not yet refunded.
+  /// Returns `command.amount()` of the captured money for `command.refund_id()`, once. Refused,
+  /// with nothing moved, unless the payment is captured in that currency with at least that much
+  /// not yet refunded. Either answer is recorded: a repeat gets the first one.
   RefundOutcome RefundPart(pg::Transaction& tx, const v1::RefundPayment& command);
 
   /// The payment of `order_id`, looked up on every shard.

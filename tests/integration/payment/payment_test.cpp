@@ -377,12 +377,17 @@ TEST_F(PaymentRefundTest, ARefundByHandReturnsWhatRemainsAndLaterRefundsAreRefus
   ExpectBalancedLedger("alice");
 }
 
-TEST_F(PaymentRefundTest, ARefundOfAPaymentNotCapturedIsRefused) {
+TEST_F(PaymentRefundTest, ARefusedRefundStaysRefusedWhenAskedAgain) {
   Fund("alice", 10'000);
   Authorize("order-1", "alice", 2500);
   RefundPart("refund-a", 100);
   EXPECT_EQ(Payload<v1::PaymentRefundRefused>(ReplyAt(1)).reason(), "the payment of order order-1 is authorized");
   EXPECT_EQ(Account("alice").held().minor_units(), 2500);
+  Send<v1::CapturePayment>("order-1", "alice");
+  RefundPart("refund-a", 100);  // sent again after the saga failed it: still refused, nothing moved
+  EXPECT_EQ(Payload<v1::PaymentRefundRefused>(ReplyAt(3)).reason(), "the payment of order order-1 is authorized");
+  EXPECT_EQ(Account("alice").available().minor_units(), 7500);
+  EXPECT_EQ(Payment().refunded().minor_units(), 0);
 }
 
 }  // namespace
