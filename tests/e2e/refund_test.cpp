@@ -182,9 +182,8 @@ TEST_F(RefundTest, TheSameKeyRefundsOnceAndReturnedUnitsCannotBeReturnedAgain) {
 
   const Answer other_key = Refund(order_id, {Line(mug_, 1)}, "return-2");
   EXPECT_EQ(other_key.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(other_key.status.error_message().rfind("lines[0].quantity: 1 units of sku '" + mug_ + "' asked back, but "
-                                                   "only 0 of the 2 sold are not returned yet", 0), 0u)
-      << other_key.status.error_message();
+  EXPECT_EQ(other_key.status.error_message(),
+            "lines[0].quantity: asks back 1 of sku '" + mug_ + "'; returnable: 0 of the 2 sold");
   const Answer key_reused = Refund(order_id, {Line(tea_, 1)}, "return-1");
   EXPECT_EQ(key_reused.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(key_reused.status.error_message(), "idempotency_key: was already used for a different refund");
@@ -206,14 +205,14 @@ TEST_F(RefundTest, ReturnsBeyondTheOrderAreRefusedNamingTheFieldAndChangeNothing
   const std::string order_id = ConfirmedOrder(carol);
   const Answer too_many = Refund(order_id, {Line(tea_, 4)}, "k1");
   EXPECT_EQ(too_many.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(too_many.status.error_message().rfind("lines[0].quantity: 4 units of sku '" + tea_ + "'", 0), 0u)
-      << too_many.status.error_message();
+  EXPECT_EQ(too_many.status.error_message(),
+            "lines[0].quantity: asks back 4 of sku '" + tea_ + "'; returnable: 3 of the 3 sold");
   const Answer not_sold = Refund(order_id, {Line(mug_, 1), Line("PEN", 1)}, "k2");
   EXPECT_EQ(not_sold.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(not_sold.status.error_message(), "lines[1].sku: sku 'PEN' is not on order " + order_id);
   const Answer zero = Refund(order_id, {Line(mug_, 0)}, "k3");
   EXPECT_EQ(zero.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(zero.status.error_message().rfind("lines[0].quantity:", 0), 0u) << zero.status.error_message();
+  EXPECT_EQ(zero.status.error_message(), "lines[0].quantity: must be in 1..1000, got 0");
   const Answer twice = Refund(order_id, {Line(mug_, 1), Line(mug_, 1)}, "k4");
   EXPECT_EQ(twice.status.error_message(), "lines[1].sku: appears on two lines");
 

@@ -54,9 +54,9 @@ v1::OrderRefundRequested PlanRefund(const v1::Order& order, const std::string& r
     }
     const int64_t left = returnable.at(lines[i].sku());
     if (lines[i].quantity() > left) {
-      throw FailedPrecondition(field + ".quantity: " + std::to_string(lines[i].quantity()) + " units of sku '" +
-                               lines[i].sku() + "' asked back, but only " + std::to_string(left) + " of the " +
-                               std::to_string(line->second->quantity()) + " sold are not returned yet");
+      throw FailedPrecondition(field + ".quantity: asks back " + std::to_string(lines[i].quantity()) + " of sku '" +
+                               lines[i].sku() + "'; returnable: " + std::to_string(left) + " of the " +
+                               std::to_string(line->second->quantity()) + " sold");
     }
     v1::OrderLine* returned = requested.add_lines();
     returned->set_sku(lines[i].sku());
