@@ -4,6 +4,8 @@
 // payment while refunds are in flight. Checked through the APIs and `orderlyctl audit`.
 #include <gtest/gtest.h>
 
+#include <future>
+#include <set>
 #include <thread>
 
 #include "orderly/common/clock.h"
@@ -243,6 +245,49 @@ TEST_F(RefundTest, ReturnsBeyondTheOrderAreRefusedNamingTheFieldAndChangeNothing
   EXPECT_EQ(shop_.Stock(tea_).returned(), 0);
   shop_.WaitForTerminal(pending);
   EXPECT_TRUE(WaitUntil([&] { return RefundSagasSettled() && shop_.Settled(pending); }));
+  ExpectAuditClean();
+}
+
+// Eight retries of one return under one key race, then eight returns of one mug each under
+// different keys race for the order's two mugs: the order's row lock lets one refund of the first
+// and exactly two of the second through.
+TEST_F(RefundTest, RacingReturnsNeverReturnMoreThanSoldAndOneKeyRefundsOnce) {
+  const std::string frank = UniqueName("frank");
+  const std::string order_id = ConfirmedOrder(frank);
+  const auto race = [&](const v1::OrderLine& line, const std::function<std::string(int)>& key) {
+    std::vector<std::future<Answer>> calls;
+    for (int i = 0; i < 8; ++i) {
+      calls.push_back(std::async(std::launch::async, [&, i] { return Refund(order_id, {line}, key(i)); }));
+    }
+    std::vector<Answer> answers;
+    for (auto& call : calls) answers.push_back(call.get());
+    return answers;
+  };
+  std::set<std::string> refund_ids;
+  for (const Answer& answer : race(Line(tea_, 1), [](int) { return "tea-once"; })) {
+    EXPECT_TRUE(answer.status.ok()) << answer.status.error_message();
+    refund_ids.insert(answer.response.refund().refund_id());
+  }
+  EXPECT_EQ(refund_ids.size(), 1u);
+  int granted = 0;
+  for (const Answer& answer : race(Line(mug_, 1), [](int i) { return "mug-" + std::to_string(i); })) {
+    if (answer.status.ok()) {
+      ++granted;
+    } else {
+      EXPECT_EQ(answer.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << answer.status.error_message();
+    }
+  }
+  EXPECT_EQ(granted, 2);
+
+  const Answer teas = Refund(order_id, {Line(tea_, 2)}, "teas");
+  ASSERT_TRUE(teas.status.ok()) << teas.status.error_message();
+  EXPECT_TRUE(WaitUntil([&] { return shop_.Order(order_id).status() == v1::ORDER_STATUS_REFUNDED; }));
+  EXPECT_EQ(shop_.Order(order_id).refunds_size(), 4);
+  EXPECT_EQ(shop_.Account(frank).available().minor_units(), kFunds);
+  EXPECT_EQ(RefundTransactions(frank), 4);
+  EXPECT_EQ(shop_.Stock(mug_).returned(), 2);
+  EXPECT_EQ(shop_.Stock(tea_).returned(), 3);
+  EXPECT_TRUE(WaitUntil([&] { return RefundSagasSettled(); }));
   ExpectAuditClean();
 }
 
