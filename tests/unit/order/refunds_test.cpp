@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "aggregate.h"
+#include "grpc_service.h"
 #include "orderly/common/errors.h"
 
 namespace orderly::order {
@@ -172,6 +175,32 @@ TEST_F(RefundsTest, OnlyAConfirmedOrderIsRefundedAndUnknownRefundsAreRefused) {
   EXPECT_THROW((void)pending.RequestRefund("r-1", Ask({Line("MUG", 1)}), ""), FailedPrecondition);
   EXPECT_THROW((void)aggregate_.CompleteRefund("nope"), FailedPrecondition);
   EXPECT_THROW((void)aggregate_.FailRefund("nope", ""), FailedPrecondition);
+}
+
+// The request's shape, checked before the order is read: the first bad field is named.
+TEST(ValidateRefundOrderTest, NamesTheFirstBadField) {
+  const auto field_of = [](const std::function<void(v1::RefundOrderRequest&)>& spoil) -> std::string {
+    v1::RefundOrderRequest request;
+    request.set_order_id("o-1");
+    request.set_idempotency_key("k-1");
+    request.set_reason("damaged");
+    *request.add_lines() = Line("MUG", 1);
+    spoil(request);
+    try {
+      ValidateRefundOrder(request);
+    } catch (const InvalidArgument& e) {
+      return e.field();
+    }
+    return "";
+  };
+  EXPECT_EQ(field_of([](auto&) {}), "");
+  EXPECT_EQ(field_of([](auto& r) { r.clear_order_id(); }), "order_id");
+  EXPECT_EQ(field_of([](auto& r) { r.set_idempotency_key("a b"); }), "idempotency_key");
+  EXPECT_EQ(field_of([](auto& r) { r.clear_reason(); }), "reason");
+  EXPECT_EQ(field_of([](auto& r) { r.set_reason(std::string(501, 'r')); }), "reason");
+  EXPECT_EQ(field_of([](auto& r) { r.clear_lines(); }), "lines");
+  EXPECT_EQ(field_of([](auto& r) { r.mutable_lines(0)->set_quantity(1001); }), "lines[0].quantity");
+  EXPECT_EQ(field_of([](auto& r) { *r.add_lines() = Line("MUG", 1); }), "lines[1].sku");
 }
 
 }  // namespace
