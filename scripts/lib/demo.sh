@@ -68,7 +68,8 @@ cmd_demo() {
   wait_not_pending orders "$returned" REFUND_STATUS_REQUESTED "the refund of order $returned still runs"
 
   title "Outcomes"
-  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled" "$returned"; do ctl orders get "$id" | sed -n 2p; done  # the order row, not its refunds
+  # Line 2: the order's row, not the refunds listed below it.
+  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled" "$returned"; do ctl orders get "$id" | sed -n 2p; done
   for id in "$confirmed" "$no_stock" "$no_money" "$cancelled" "$returned"; do echo; ctl sagas get "$id"; done
   echo
   ctl orders get "$returned"
