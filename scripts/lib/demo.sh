@@ -31,7 +31,7 @@ show_state() {
 
 cmd_demo() {
   cmd_up
-  local run mug tea alice bob carol confirmed no_stock no_money cancelled id
+  local run mug tea alice bob carol confirmed no_stock no_money cancelled returned id
   run=$(date +%s)
   mug="MUG-$run" tea="TEA-$run" alice="alice-$run" bob="bob-$run" carol="carol-$run"
 
@@ -48,7 +48,7 @@ cmd_demo() {
   title "Before"
   show_state
 
-  title "Placing four orders"
+  title "Placing five orders"
   confirmed=$(place "demo-1" "$alice" EUR "$mug:2" "$tea:1")
   echo "1. $alice buys 2 mugs and a tea               -> $confirmed"
   no_stock=$(place "demo-2" "$alice" EUR "$mug:50")
@@ -59,10 +59,22 @@ cmd_demo() {
   ctl orders cancel "$cancelled" >/dev/null || echo "   (the saga finished before the cancellation arrived)"
   echo "4. $carol orders tea, then cancels at once   -> $cancelled"
 
-  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled"; do settle "$id"; done
+  returned=$(place "demo-5" "$alice" EUR "$mug:1" "$tea:2")
+  echo "5. $alice buys a mug and two teas, returns a tea -> $returned"
+
+  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled" "$returned"; do settle "$id"; done
+  title "Returning one tea of order 5"
+  ctl orders refund "$returned" "$tea:1" --reason "arrived damaged"
+  wait_not_pending orders "$returned" REFUND_STATUS_REQUESTED "the refund of order $returned still runs"
+
   title "Outcomes"
-  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled"; do ctl orders get "$id" | tail -n 1; done
-  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled"; do echo; ctl sagas get "$id"; done
+  # Line 2: the order's row, not the refunds listed below it.
+  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled" "$returned"; do ctl orders get "$id" | sed -n 2p; done
+  for id in "$confirmed" "$no_stock" "$no_money" "$cancelled" "$returned"; do echo; ctl sagas get "$id"; done
+  echo
+  ctl orders get "$returned"
+  echo
+  ctl sagas list REFUNDED
 
   title "After"
   show_state

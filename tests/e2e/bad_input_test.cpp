@@ -73,6 +73,26 @@ Case Place(std::string what, const std::function<void(v1::PlaceOrderRequest&)>& 
           grpc::StatusCode::INVALID_ARGUMENT, std::move(field)};
 }
 
+v1::RefundOrderRequest GoodRefund(const std::string& order_id) {
+  v1::RefundOrderRequest request;
+  request.set_order_id(order_id);
+  request.set_idempotency_key("bad-input");
+  request.set_reason("damaged");
+  auto* line = request.add_lines();
+  line->set_sku(kSku);
+  line->set_quantity(1);
+  return request;
+}
+
+// Fields are checked before the order is looked up, so the order need not exist.
+Case Refund(std::string what, const std::function<void(v1::RefundOrderRequest&)>& spoil, std::string field) {
+  v1::RefundOrderRequest request = GoodRefund("no-such-order");
+  spoil(request);
+  return {"RefundOrder: " + std::move(what),
+          [request](Stubs& s) { return Unary(*s.orders, &v1::OrderService::Stub::RefundOrder, request); },
+          grpc::StatusCode::INVALID_ARGUMENT, std::move(field)};
+}
+
 v1::UpsertProductRequest GoodProduct() {
   v1::UpsertProductRequest request;
   request.mutable_product()->set_sku("BADINPUT-NEW");
@@ -141,6 +161,18 @@ std::vector<Case> OrderCases() {
       Place("unknown sku", [](auto& r) { r.mutable_lines(0)->set_sku("NO-SUCH-SKU"); }, "NO-SUCH-SKU"),
   };
   cases.back().code = grpc::StatusCode::NOT_FOUND;
+  for (Case refund : {
+           Refund("no idempotency key", [](auto& r) { r.clear_idempotency_key(); }, "idempotency_key"),
+           Refund("idempotency key too long", [](auto& r) { r.set_idempotency_key(kTooLong); }, "idempotency_key"),
+           Refund("no reason", [](auto& r) { r.clear_reason(); }, "reason"),
+           Refund("reason too long", [](auto& r) { r.set_reason(std::string(501, 'r')); }, "reason"),
+           Refund("no lines", [](auto& r) { r.clear_lines(); }, "lines"),
+           Refund("sku with a slash", [](auto& r) { r.mutable_lines(0)->set_sku("A/B"); }, "lines[0].sku"),
+           Refund("zero quantity", [](auto& r) { r.mutable_lines(0)->set_quantity(0); }, "lines[0].quantity"),
+           Refund("one sku on two lines", [](auto& r) { *r.add_lines() = r.lines(0); }, "lines[1].sku"),
+       }) {
+    cases.push_back(std::move(refund));
+  }
   for (const auto& [what, id, code] : std::vector<std::tuple<std::string, std::string, grpc::StatusCode>>{
            {"empty", "", grpc::StatusCode::INVALID_ARGUMENT},
            {"too long", kTooLong, grpc::StatusCode::INVALID_ARGUMENT},
@@ -156,6 +188,9 @@ std::vector<Case> OrderCases() {
                      [id](Stubs& s) {
                        return Unary(*s.orders, &v1::OrderService::Stub::CancelOrder, WithId<v1::CancelOrderRequest>(id));
                      },
+                     code, field});
+    cases.push_back({"RefundOrder: order_id " + what,
+                     [id](Stubs& s) { return Unary(*s.orders, &v1::OrderService::Stub::RefundOrder, GoodRefund(id)); },
                      code, field});
     cases.push_back({"WatchOrder: order_id " + what,
                      [id](Stubs& s) { return Watch(*s.orders, WithId<v1::WatchOrderRequest>(id)); }, code, field});

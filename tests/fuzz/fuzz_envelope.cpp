@@ -32,7 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              v1::VoidPayment, v1::RefundPayment, v1::ConfirmOrder, v1::RejectOrder, v1::StockReserved, v1::StockRejected,
              v1::StockReleased, v1::StockCommitted, v1::PaymentAuthorized, v1::PaymentDeclined, v1::PaymentCaptured,
              v1::PaymentVoided, v1::PaymentRefunded, v1::OrderPlaced, v1::OrderConfirmed, v1::OrderRejected, v1::OrderCancelled,
-             v1::OrderCancellationRequested>(envelope);
+             v1::OrderCancellationRequested, v1::RestockReturned, v1::StockReturned, v1::PaymentRefundRefused,
+             v1::CompleteRefund, v1::FailRefund, v1::OrderRefundRequested, v1::OrderRefunded,
+             v1::OrderPartiallyRefunded, v1::OrderRefundFailed>(envelope);
   } catch (const orderly::messaging::PoisonMessage&) {
   }
   return 0;

@@ -1,6 +1,6 @@
 // Request validation as the services run it before touching a database: PlaceOrder's (every
-// field of an order) on the bytes as a PlaceOrderRequest, then the shared field checks and page
-// tokens on the bytes as text. Anything but InvalidArgument is a finding.
+// field of an order) on the bytes as a PlaceOrderRequest, RefundOrder's as a RefundOrderRequest,
+// then the shared field checks and page tokens on the bytes as text. Anything but InvalidArgument is a finding.
 #include <cstdint>
 #include <string>
 
@@ -26,6 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   orderly::v1::PlaceOrderRequest request;
   if (request.ParseFromString(text)) Expect([&] { orderly::order::ValidatePlaceOrder(request); });
+  orderly::v1::RefundOrderRequest refund;
+  if (refund.ParseFromString(text)) Expect([&] { orderly::order::ValidateRefundOrder(refund); });
   Expect([&] { validate::Identifier("id", text, 128); });
   Expect([&] { validate::Text("name", text, 200); });
   Expect([&] { validate::Currency("currency", text); });

@@ -12,6 +12,11 @@ constexpr int64_t kStaleSeconds = 60;  // longer than any step timeout of the lo
 
 bool Terminal(v1::OrderStatus status) { return status != v1::ORDER_STATUS_PENDING; }
 
+bool Ended(v1::SagaState state) {
+  return state == v1::SAGA_STATE_CONFIRMED || state == v1::SAGA_STATE_REJECTED || state == v1::SAGA_STATE_CANCELLED ||
+         state == v1::SAGA_STATE_REFUNDED || state == v1::SAGA_STATE_REFUND_FAILED;
+}
+
 std::string Escape(const std::string& text) {
   std::string out;
   for (char c : text) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
@@ -43,15 +48,9 @@ class Auditor {
     v1::GetOrderRequest get;
     get.set_order_id(saga.order_id());
     const v1::Order order = c_.Call("order", *c_.order, &v1::OrderService::Stub::GetOrder, get).order();
-    customers_.insert(order.customer_id());
-    statuses_[order.order_id()] = order.status();
-    for (const auto& line : order.lines()) {
-      skus_.insert(line.sku());
-      if (!Terminal(order.status())) pending_[line.sku()] += line.quantity();
-    }
+    if (saga.refund_id().empty()) CheckOrder(order);  // a refund saga's order is checked with its own saga
     const int64_t age = std::time(nullptr) - saga.updated_at().seconds();
-    const bool running = saga.state() != v1::SAGA_STATE_CONFIRMED && saga.state() != v1::SAGA_STATE_REJECTED &&
-                         saga.state() != v1::SAGA_STATE_CANCELLED;
+    const bool running = !Ended(saga.state());
     if (age > kStaleSeconds && (running || !Terminal(order.status()))) {
       violations_.push_back("saga " + saga.saga_id() + " of order " + saga.order_id() + " is still " +
                             v1::SagaState_Name(saga.state()) + " (order " + v1::OrderStatus_Name(order.status()) +
@@ -67,6 +66,29 @@ class Auditor {
     }
   }
 
+  void CheckOrder(const v1::Order& order) {
+    customers_.insert(order.customer_id());
+    statuses_[order.order_id()] = order.status();
+    std::map<std::string, int64_t> returned;  // by sku, every refund not failed
+    for (const auto& refund : order.refunds()) {
+      if (refund.status() == v1::REFUND_STATUS_FAILED) continue;
+      const bool done = refund.status() == v1::REFUND_STATUS_REFUNDED;
+      if (done) refunded_[order.order_id()] += refund.amount().minor_units();
+      for (const auto& line : refund.lines()) {
+        returned[line.sku()] += line.quantity();
+        (done ? returned_ : returning_)[line.sku()] += line.quantity();
+      }
+    }
+    for (const auto& line : order.lines()) {
+      skus_.insert(line.sku());
+      if (!Terminal(order.status())) pending_[line.sku()] += line.quantity();
+      if (returned[line.sku()] > line.quantity()) {
+        violations_.push_back("order " + order.order_id() + " returns " + std::to_string(returned[line.sku()]) +
+                              " units of sku " + line.sku() + " but sold " + std::to_string(line.quantity()));
+      }
+    }
+  }
+
   void CheckStock() {
     for (const auto& sku : skus_) {
       v1::GetStockRequest get;
@@ -76,10 +98,16 @@ class Auditor {
         violations_.push_back("sku " + sku + " has " + std::to_string(stock.reserved()) + " reserved of " +
                               std::to_string(stock.on_hand()) + " on hand");
       }
-      if (stock.on_hand() != stock.restocked() - stock.committed()) {
+      if (stock.on_hand() != stock.restocked() - stock.committed() + stock.returned()) {
         violations_.push_back("sku " + sku + " is not conserved: " + std::to_string(stock.on_hand()) + " on hand, but " +
                               std::to_string(stock.restocked()) + " restocked - " + std::to_string(stock.committed()) +
-                              " committed");
+                              " committed + " + std::to_string(stock.returned()) + " returned");
+      }
+      // Refunds done brought their units back; refunds still running may have.
+      if (stock.returned() < returned_[sku] || stock.returned() > returned_[sku] + returning_[sku]) {
+        violations_.push_back("sku " + sku + " has " + std::to_string(stock.returned()) +
+                              " returned units but refunds account for " + std::to_string(returned_[sku]) + " (+" +
+                              std::to_string(returning_[sku]) + " still running)");
       }
       if (stock.reserved() > pending_[sku]) {
         violations_.push_back("sku " + sku + " has " + std::to_string(stock.reserved()) +
@@ -92,6 +120,8 @@ class Auditor {
     std::map<std::string, int64_t> transaction_sums;
     std::map<std::string, std::set<std::string>> captures;  // order -> capture transactions
     std::map<std::string, int64_t> held;                   // order -> money still held
+    std::map<std::string, int64_t> revenue;                // order -> captured minus refunded
+    std::map<std::string, int64_t> refunded;               // order -> refunded
     v1::ListLedgerRequest request;
     request.set_customer_id(customer);
     do {
@@ -99,6 +129,11 @@ class Auditor {
       for (const auto& entry : page.entries()) {
         transaction_sums[entry.transaction_id()] += entry.amount().minor_units();
         if (entry.operation() == "capture") captures[entry.order_id()].insert(entry.transaction_id());
+        // Revenue gains what a capture takes and loses what a refund gives back.
+        if (entry.account() == "merchant:revenue") revenue[entry.order_id()] += entry.amount().minor_units();
+        if (entry.operation() == "refund" && entry.account() == "merchant:revenue") {
+          refunded[entry.order_id()] -= entry.amount().minor_units();
+        }
         if (entry.account() == "customer:" + customer + ":held") held[entry.order_id()] += entry.amount().minor_units();
       }
       request.mutable_page()->set_page_token(page.next_page_token());
@@ -106,8 +141,18 @@ class Auditor {
     for (const auto& [transaction, sum] : transaction_sums) {
       if (sum != 0) violations_.push_back("ledger transaction " + transaction + " sums to " + std::to_string(sum));
     }
+    for (const auto& [order, amount] : revenue) {
+      if (amount < 0) {
+        violations_.push_back("order " + order + " was refunded " + std::to_string(refunded[order]) +
+                              ", more than the " + std::to_string(amount + refunded[order]) + " captured");
+      }
+    }
     for (const auto& [order, transactions] : captures) {
       if (transactions.size() > 1) violations_.push_back("order " + order + " was charged " + std::to_string(transactions.size()) + " times");
+      if (refunded[order] < refunded_[order]) {
+        violations_.push_back("order " + order + " records " + std::to_string(refunded_[order]) +
+                              " refunded but the ledger returned " + std::to_string(refunded[order]));
+      }
     }
     for (const auto& [order, amount] : held) {
       const auto status = statuses_.find(order);
@@ -124,6 +169,9 @@ class Auditor {
   std::set<std::string> skus_;
   std::map<std::string, int64_t> pending_;
   std::map<std::string, v1::OrderStatus> statuses_;
+  std::map<std::string, int64_t> returned_;   // sku -> units of refunds done
+  std::map<std::string, int64_t> returning_;  // sku -> units of refunds still running
+  std::map<std::string, int64_t> refunded_;   // order -> money of its refunds done
   std::vector<std::string> violations_;
 };
 

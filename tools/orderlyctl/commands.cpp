@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "orderly/common/hash.h"
 #include "token_command.h"
 
 namespace orderly::ctl {
@@ -15,13 +16,18 @@ void Need(const Args& args, size_t count) {
 }
 
 std::vector<std::string> StockRow(const v1::Stock& stock) {
-  return {stock.sku(), std::to_string(stock.on_hand()), std::to_string(stock.reserved()),
-          std::to_string(stock.available()), std::to_string(stock.restocked()), std::to_string(stock.committed())};
+  return {stock.sku(),
+          std::to_string(stock.on_hand()),
+          std::to_string(stock.reserved()),
+          std::to_string(stock.available()),
+          std::to_string(stock.restocked()),
+          std::to_string(stock.committed()),
+          std::to_string(stock.returned())};
 }
 
 void PrintStock(const Output& out, const v1::Stock& stock, const google::protobuf::Message& message) {
   out.Print(message, [&] {
-    Output::Table({"SKU", "ON_HAND", "RESERVED", "AVAILABLE", "RESTOCKED", "COMMITTED"}, {StockRow(stock)});
+    Output::Table({"SKU", "ON_HAND", "RESERVED", "AVAILABLE", "RESTOCKED", "COMMITTED", "RETURNED"}, {StockRow(stock)});
   });
 }
 
@@ -119,21 +125,80 @@ void AccountsGet(Clients& c, const Output& out, const Args& args) {
   PrintAccount(out, response.account(), response);
 }
 
+// "SKU:QTY" as an order line.
+v1::OrderLine ParseLine(const std::string& arg) {
+  const size_t colon = arg.rfind(':');
+  if (colon == std::string::npos) throw UsageError{"lines are SKU:QTY, got '" + arg + "'"};
+  v1::OrderLine line;
+  line.set_sku(arg.substr(0, colon));
+  line.set_quantity(static_cast<int32_t>(ParseInt(arg.substr(colon + 1), "quantity")));
+  return line;
+}
+
+std::string FormatLines(const google::protobuf::RepeatedPtrField<v1::OrderLine>& lines) {
+  std::string text;
+  for (const auto& line : lines) text += (text.empty() ? "" : " ") + line.sku() + ":" + std::to_string(line.quantity());
+  return text;
+}
+
+const std::vector<std::string> kRefundHeader = {"REFUND", "STATUS", "AMOUNT", "LINES", "REASON"};
+
+std::vector<std::string> RefundRow(const v1::Refund& refund) {
+  const std::string reason = refund.reason() + (refund.failure().empty() ? "" : " (" + refund.failure() + ")");
+  return {refund.refund_id(), v1::RefundStatus_Name(refund.status()).substr(std::string("REFUND_STATUS_").size()),
+          FormatMoney(refund.amount()), FormatLines(refund.lines()), reason};
+}
+
+// The order, and its refunds below it if it has any.
+void PrintOrder(const Output& out, const v1::Order& order, const google::protobuf::Message& message) {
+  out.Print(message, [&] {
+    Output::Table(kOrderHeader, {OrderRow(order)});
+    if (order.refunds().empty()) return;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& refund : order.refunds()) rows.push_back(RefundRow(refund));
+    std::printf("\n");
+    Output::Table(kRefundHeader, rows);
+  });
+}
+
 void OrdersPlace(Clients& c, const Output& out, const Args& args) {
   if (args.size() < 4) throw UsageError{"expected KEY CUSTOMER CURRENCY SKU:QTY..."};
   v1::PlaceOrderRequest request;
   request.set_idempotency_key(args[0]);
   request.set_customer_id(args[1]);
   request.set_currency(args[2]);
-  for (size_t i = 3; i < args.size(); ++i) {
-    const size_t colon = args[i].rfind(':');
-    if (colon == std::string::npos) throw UsageError{"lines are SKU:QTY, got '" + args[i] + "'"};
-    auto* line = request.add_lines();
-    line->set_sku(args[i].substr(0, colon));
-    line->set_quantity(static_cast<int32_t>(ParseInt(args[i].substr(colon + 1), "quantity")));
-  }
+  for (size_t i = 3; i < args.size(); ++i) *request.add_lines() = ParseLine(args[i]);
   const auto response = c.Call("order", *c.order, &v1::OrderService::Stub::PlaceOrder, request);
   out.Print(response, [&] { Output::Table(kOrderHeader, {OrderRow(response.order())}); });
+}
+
+void OrdersRefund(Clients& c, const Output& out, const Args& args) {
+  v1::RefundOrderRequest request;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const bool flag = args[i] == "--reason" || args[i] == "--key";
+    if (flag && i + 1 >= args.size()) throw UsageError{args[i] + " needs a value"};
+    if (args[i] == "--reason") {
+      request.set_reason(args[++i]);
+    } else if (args[i] == "--key") {
+      request.set_idempotency_key(args[++i]);
+    } else if (request.order_id().empty()) {
+      request.set_order_id(args[i]);
+    } else {
+      *request.add_lines() = ParseLine(args[i]);
+    }
+  }
+  if (request.lines().empty() || request.reason().empty()) throw UsageError{"expected ORDER_ID SKU:QTY... --reason"};
+  // Without --key the request names itself, so running the same command again refunds once.
+  if (request.idempotency_key().empty()) {
+    request.set_idempotency_key(NameBasedUuid(request.order_id() + "\n" + FormatLines(request.lines()) + "\n" +
+                                              request.reason()));
+  }
+  const auto response = c.Call("order", *c.order, &v1::OrderService::Stub::RefundOrder, request);
+  out.Print(response, [&] {
+    Output::Table(kOrderHeader, {OrderRow(response.order())});
+    std::printf("\n");
+    Output::Table(kRefundHeader, {RefundRow(response.refund())});
+  });
 }
 
 void OrdersGet(Clients& c, const Output& out, const Args& args) {
@@ -141,7 +206,7 @@ void OrdersGet(Clients& c, const Output& out, const Args& args) {
   v1::GetOrderRequest request;
   request.set_order_id(args[0]);
   const auto response = c.Call("order", *c.order, &v1::OrderService::Stub::GetOrder, request);
-  out.Print(response, [&] { Output::Table(kOrderHeader, {OrderRow(response.order())}); });
+  PrintOrder(out, response.order(), response);
 }
 
 void OrdersList(Clients& c, const Output& out, const Args& args) {
@@ -254,6 +319,9 @@ std::map<std::string, CommandSpec> AllCommands() {
       {"orders get", {"orders get ORDER_ID", OrdersGet}},
       {"orders list", {"orders list CUSTOMER", OrdersList}},
       {"orders cancel", {"orders cancel ORDER_ID", OrdersCancel}},
+      {"orders refund", {"orders refund ORDER_ID SKU:QTY... --reason TEXT [--key IDEMPOTENCY_KEY]   (return units of "
+                         "a confirmed order; the same key refunds once)",
+                         OrdersRefund}},
       {"orders watch", {"orders watch ORDER_ID", OrdersWatch}},
       {"orders trace", OrdersTraceCommand()},
       {"sagas get", {"sagas get ORDER_ID", SagasGet}},

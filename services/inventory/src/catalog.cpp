@@ -20,7 +20,7 @@ constexpr const char* kSelectProduct = "SELECT sku, name, price_minor, currency 
 
 std::optional<v1::Stock> ReadStock(pg::Transaction& tx, const std::string& sku) {
   const pg::Result result =
-      tx.Exec("SELECT on_hand, reserved, restocked, committed FROM stock WHERE sku = $1", {sku});
+      tx.Exec("SELECT on_hand, reserved, restocked, committed, returned FROM stock WHERE sku = $1", {sku});
   if (result.empty()) return std::nullopt;
   v1::Stock stock;
   stock.set_sku(sku);
@@ -29,6 +29,7 @@ std::optional<v1::Stock> ReadStock(pg::Transaction& tx, const std::string& sku) 
   stock.set_available(stock.on_hand() - stock.reserved());
   stock.set_restocked(result[0].Int(2));
   stock.set_committed(result[0].Int(3));
+  stock.set_returned(result[0].Int(4));
   return stock;
 }
 

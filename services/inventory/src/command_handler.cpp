@@ -11,16 +11,21 @@ namespace {
 using messaging::Payload;
 using messaging::PoisonMessage;
 
-void ValidateReserve(const v1::ReserveStock& command) {
+// A command's lines: at least one, each a sku and a positive quantity.
+void ValidateLines(const Lines& lines) {
   messaging::ValidateCommand([&] {
-    validate::Identifier("order_id", command.order_id(), 128);
-    if (command.lines().empty()) throw InvalidArgument("lines", "must not be empty");
-    for (int i = 0; i < command.lines_size(); ++i) {
+    if (lines.empty()) throw InvalidArgument("lines", "must not be empty");
+    for (int i = 0; i < lines.size(); ++i) {
       const std::string field = "lines[" + std::to_string(i) + "]";
-      validate::Identifier(field + ".sku", command.lines(i).sku());
-      validate::Range(field + ".quantity", command.lines(i).quantity(), 1, 1'000'000);
+      validate::Identifier(field + ".sku", lines[i].sku());
+      validate::Range(field + ".quantity", lines[i].quantity(), 1, 1'000'000);
     }
   });
+}
+
+void ValidateReserve(const v1::ReserveStock& command) {
+  messaging::ValidateCommand([&] { validate::Identifier("order_id", command.order_id(), 128); });
+  ValidateLines(command.lines());
 }
 
 }  // namespace
@@ -39,6 +44,7 @@ std::string CommandHandler::ShardKey(const v1::Envelope& envelope) const {
   if (type == v1::ReserveStock::descriptor()->full_name()) return KeyOf(Payload<v1::ReserveStock>(envelope));
   if (type == v1::ReleaseStock::descriptor()->full_name()) return KeyOf(Payload<v1::ReleaseStock>(envelope));
   if (type == v1::CommitStock::descriptor()->full_name()) return KeyOf(Payload<v1::CommitStock>(envelope));
+  if (type == v1::RestockReturned::descriptor()->full_name()) return KeyOf(Payload<v1::RestockReturned>(envelope));
   throw PoisonMessage("envelope.type", "inventory does not handle " + type);
 }
 
@@ -71,6 +77,15 @@ void CommandHandler::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
     reservations_.Commit(tx, command.order_id(), command.lines());
     v1::StockCommitted reply;
     reply.set_order_id(command.order_id());
+    Reply(tx, envelope, reply);
+  } else if (type == v1::RestockReturned::descriptor()->full_name()) {
+    const auto command = Payload<v1::RestockReturned>(envelope);
+    ValidateLines(command.lines());
+    messaging::ValidateCommand([&] { validate::Identifier("refund_id", command.refund_id(), 128); });
+    reservations_.Return(tx, command.order_id(), command.refund_id(), command.lines());
+    v1::StockReturned reply;
+    reply.set_order_id(command.order_id());
+    reply.set_refund_id(command.refund_id());
     Reply(tx, envelope, reply);
   }
 }

@@ -8,7 +8,7 @@
 
 namespace orderly::inventory {
 
-/// Handles ReserveStock, ReleaseStock and CommitStock from inventory.commands and writes the
+/// Handles ReserveStock, ReleaseStock, CommitStock and RestockReturned from inventory.commands and writes the
 /// reply to saga.replies through the outbox of the caller's (inbox) transaction, which runs on the
 /// shard of ShardKey: stock work on that shard joins it.
 class CommandHandler final {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "catalog.h"
+#include "orderly/messaging/envelope.h"
 
 namespace orderly::inventory {
 namespace {
@@ -101,6 +102,32 @@ void Reservations::Commit(pg::Transaction& command_tx, const std::string& order_
   Settle(command_tx, order_id, lines, "committed",
          "on_hand = on_hand - settled.quantity, reserved = reserved - settled.quantity, "
          "committed = committed + settled.quantity");
+}
+
+}  // namespace orderly::inventory
+
+namespace orderly::inventory {
+
+void Reservations::Return(pg::Transaction& command_tx, const std::string& order_id, const std::string& refund_id,
+                          const Lines& lines) {
+  for (int i = 0; i < lines.size(); ++i) {
+    const bool stocked = OnShard(command_tx, cluster_.ShardFor(lines[i].sku()), [&](pg::Transaction& tx) {
+      // The return is recorded and its units go back on hand in one statement; a recorded one is left alone.
+      return tx.Exec(
+                   "WITH stocked AS (SELECT sku FROM stock WHERE sku = $3), "
+                   "recorded AS (INSERT INTO stock_returns (refund_id, sku, order_id, quantity) "
+                   "             SELECT $1, sku, $2, $4 FROM stocked ON CONFLICT DO NOTHING RETURNING sku, quantity), "
+                   "back AS (UPDATE stock SET on_hand = on_hand + recorded.quantity, "
+                   "         returned = returned + recorded.quantity FROM recorded WHERE stock.sku = recorded.sku) "
+                   "SELECT EXISTS (SELECT 1 FROM stocked)",
+                   {refund_id, order_id, lines[i].sku(), int64_t{lines[i].quantity()}})
+          .One()
+          .Bool(0);
+    });
+    if (!stocked) {
+      throw messaging::PoisonMessage("lines[" + std::to_string(i) + "].sku", "no stock of sku " + lines[i].sku());
+    }
+  }
 }
 
 }  // namespace orderly::inventory

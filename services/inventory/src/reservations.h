@@ -41,6 +41,11 @@ class Reservations final {
   void Release(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines);
   /// Ships the order's reserved units out of on_hand; `lines` as for Release.
   void Commit(pg::Transaction& command_tx, const std::string& order_id, const Lines& lines);
+  /// Puts the units of refund `refund_id` back on hand, counted as returned: once per (refund, sku),
+  /// so a repeated command changes nothing. @throws messaging::PoisonMessage naming a line whose sku
+  /// has no stock.
+  void Return(pg::Transaction& command_tx, const std::string& order_id, const std::string& refund_id,
+              const Lines& lines);
 
  private:
   // Runs `fn` in `command_tx` if `shard` is its shard, else in a transaction of its own.

@@ -13,9 +13,10 @@ void SetTime(google::protobuf::Timestamp* timestamp, int64_t millis) {
   timestamp->set_nanos(static_cast<int32_t>(millis % 1000) * 1'000'000);
 }
 
+// Order and refund sagas alike (the view sagas, migration 0004).
 constexpr const char* kSagaColumns =
     "SELECT saga_id, order_id, state, (extract(epoch FROM created_at) * 1000)::bigint, "
-    "(extract(epoch FROM updated_at) * 1000)::bigint FROM saga_instances";
+    "(extract(epoch FROM updated_at) * 1000)::bigint, refund_id FROM sagas";
 
 // The sagas of `rows` (saga columns as above), each with its steps.
 std::vector<v1::Saga> WithSteps(pg::Transaction& tx, const pg::Result& rows) {
@@ -29,6 +30,7 @@ std::vector<v1::Saga> WithSteps(pg::Transaction& tx, const pg::Result& rows) {
     saga.set_state(state);
     SetTime(saga.mutable_created_at(), rows[i].Int(3));
     SetTime(saga.mutable_updated_at(), rows[i].Int(4));
+    saga.set_refund_id(rows[i].String(5));
     const pg::Result steps = tx.Exec(
         "SELECT sequence, name, command_type, command_message_id, reply_type, outcome, detail, compensation, "
         "(extract(epoch FROM started_at) * 1000)::bigint, (extract(epoch FROM finished_at) * 1000)::bigint, attempts "
@@ -76,7 +78,8 @@ grpc::ServerUnaryReactor* GrpcService::GetSaga(grpc::CallbackServerContext* cont
       validate::Identifier("saga_id", request->saga_id(), 128);
     }
     const std::string key = by_order ? request->order_id() : request->saga_id();
-    const std::string where = by_order ? " WHERE order_id = $1" : " WHERE saga_id = $1";
+    // By order: the order's own saga, not its refunds'.
+    const std::string where = by_order ? " WHERE order_id = $1 AND refund_id = ''" : " WHERE saga_id = $1";
     for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
       if (by_order && shard != cluster_.ShardFor(key)) continue;
       auto sagas = cluster_.Transact(

@@ -5,6 +5,7 @@
 
 #include "grpc_service.h"
 #include "orderly/messaging/topics.h"
+#include "refund_sagas.h"
 #include "reply_horizon.h"
 #include "saga_engine.h"
 #include "saga_stats.h"
@@ -27,6 +28,7 @@ class Module final : public app::ServiceModule {
                           }
                         }),
         engine_(runtime.settings.kafka, runtime.settings.services.orchestrator, SystemClock::Instance(), stats_),
+        refunds_(engine_, stats_),
         grpc_(*runtime.cluster, runtime.settings.services.orchestrator.stuck_after_attempts),
         offsets_(runtime.settings.kafka),
         // Asked apart from the consumer: on its handle, each refresh held up the consumption of replies.
@@ -38,7 +40,9 @@ class Module final : public app::ServiceModule {
         sweeper_(*runtime.cluster, engine_, horizon_, runtime.settings.services.orchestrator.sweep_interval),
         consumer_(app::MakeCommandConsumer(
             runtime, kName, [this](pg::Transaction& tx, const v1::Envelope& envelope) {
-              if (envelope.type().rfind("orderly.v1.Order", 0) == 0) {
+              if (RefundSagas::Handles(envelope.type())) {
+                refunds_.Handle(tx, envelope);
+              } else if (envelope.type().rfind("orderly.v1.Order", 0) == 0) {
                 engine_.OnOrderEvent(tx, envelope);
               } else {
                 engine_.OnReply(tx, envelope);
@@ -75,9 +79,11 @@ class Module final : public app::ServiceModule {
         count += cluster_.Transact(
             shard,
             [](pg::Transaction& tx) {
-              // The states as literals, so the planner matches the partial index saga_instances_running.
-              return tx.Exec("SELECT count(*) FROM saga_instances WHERE state NOT IN "
-                             "('SAGA_STATE_CONFIRMED', 'SAGA_STATE_REJECTED', 'SAGA_STATE_CANCELLED')")
+              // The states as literals, so the planner matches the partial indexes saga_instances_running
+              // and refund_sagas_running.
+              return tx.Exec("SELECT (SELECT count(*) FROM saga_instances WHERE state NOT IN "
+                             "('SAGA_STATE_CONFIRMED', 'SAGA_STATE_REJECTED', 'SAGA_STATE_CANCELLED')) + "
+                             "(SELECT count(*) FROM refund_sagas WHERE state = 'SAGA_STATE_REFUNDING')")
                   .One()
                   .Int(0);
             },
@@ -93,6 +99,7 @@ class Module final : public app::ServiceModule {
   SagaStats stats_;
   PeriodicThread stats_reporter_;
   SagaEngine engine_;
+  RefundSagas refunds_;
   GrpcService grpc_;
   messaging::TopicAdmin offsets_;  // only the horizon refresher's thread uses it
   ReplyHorizon horizon_;

@@ -28,8 +28,12 @@ bool Terminal(v1::SagaState state) {
 // The topic of a command by its full type name, e.g. "orderly.v1.ReserveStock".
 std::string_view TopicOf(std::string_view type) {
   type.remove_prefix(type.rfind('.') + 1);
-  if (type == "ReserveStock" || type == "ReleaseStock" || type == "CommitStock") return messaging::kInventoryCommands;
-  if (type == "ConfirmOrder" || type == "RejectOrder") return messaging::kOrderCommands;
+  if (type == "ReserveStock" || type == "ReleaseStock" || type == "CommitStock" || type == "RestockReturned") {
+    return messaging::kInventoryCommands;
+  }
+  if (type == "ConfirmOrder" || type == "RejectOrder" || type == "CompleteRefund" || type == "FailRefund") {
+    return messaging::kOrderCommands;
+  }
   return messaging::kPaymentCommands;
 }
 
@@ -123,9 +127,26 @@ std::optional<SagaRow> LockSaga(pg::Transaction& tx, const std::string& order_id
 void SagaEngine::Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelope& cause,
                       const google::protobuf::Message& command, const std::string& name, bool compensation,
                       bool timed) {
+  SendFor(tx, saga.saga_id, saga.order_id, cause, command, name, compensation, timed);
+}
+
+void SagaEngine::SendStep(pg::Transaction& tx, const std::string& saga_id, const std::string& order_id,
+                          const v1::Envelope& cause, const google::protobuf::Message& command,
+                          const std::string& name) {
+  SendFor(tx, saga_id, order_id, cause, command, name, false, false);
+}
+
+bool SagaEngine::SettleStep(pg::Transaction& tx, const std::string& saga_id, const std::string& name,
+                            const v1::Envelope& answer, v1::StepOutcome outcome, const std::string& detail) {
+  return ReadSettled(tx, saga_id, name, outcome, SendSettle(tx, saga_id, name, answer, outcome, detail)).has_value();
+}
+
+void SagaEngine::SendFor(pg::Transaction& tx, const std::string& saga_id, const std::string& order_id,
+                         const v1::Envelope& cause, const google::protobuf::Message& command, const std::string& name,
+                         bool compensation, bool timed) {
   messaging::EnvelopeContext context = messaging::CausedBy(cause);
-  context.order_id = saga.order_id;
-  context.saga_id = saga.saga_id;
+  context.order_id = order_id;
+  context.saga_id = saga_id;
   const v1::Envelope envelope = messaging::MakeEnvelope(command, context, ids_, clock_);
   // The outbox row, the step with what it sent and its first resend, and for a timed one
   // (timeout > 0) its timer: one statement. $3 and $4 are the message's id and bytes.
@@ -140,7 +161,7 @@ void SagaEngine::Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelo
       "timer AS (INSERT INTO saga_timers (saga_id, sequence, due_at) "
       "  SELECT saga_id, sequence, now() + make_interval(secs => $10::double precision / 1000) FROM step "
       "  WHERE $10::double precision > 0)",
-      {saga.saga_id, name, envelope.type(), kPending, compensation, timed ? Millis(settings_.step_timeout) : int64_t{0},
+      {saga_id, name, envelope.type(), kPending, compensation, timed ? Millis(settings_.step_timeout) : int64_t{0},
        Millis(settings_.resend_after)});
 }
 

@@ -57,6 +57,15 @@ class SagaEngine final {
 
   [[nodiscard]] static std::string SagaIdFor(const std::string& order_id);
 
+  /// Sends `command` as step `name` of saga `saga_id` (of `order_id`), caused by `cause`: untimed,
+  /// and sent again by Resend until an answer settles it. For sagas other than the order's.
+  void SendStep(pg::Transaction& tx, const std::string& saga_id, const std::string& order_id,
+                const v1::Envelope& cause, const google::protobuf::Message& command, const std::string& name);
+  /// Settles the pending step `name` of saga `saga_id` with `answer`; false if none was pending (a
+  /// repeated answer), so each answer moves a saga on once.
+  bool SettleStep(pg::Transaction& tx, const std::string& saga_id, const std::string& name, const v1::Envelope& answer,
+                  v1::StepOutcome outcome, const std::string& detail);
+
   /// How a reply settles the step it answers; `detail` (if set) says why it failed.
   struct ReplyRule {
     std::string type;  // the reply's full protobuf name
@@ -72,6 +81,8 @@ class SagaEngine final {
   void Start(pg::Transaction& tx, const v1::Envelope& event);
   void Send(pg::Transaction& tx, const SagaRow& saga, const v1::Envelope& cause, const google::protobuf::Message& command,
             const std::string& name, bool compensation, bool timed);
+  void SendFor(pg::Transaction& tx, const std::string& saga_id, const std::string& order_id, const v1::Envelope& cause,
+               const google::protobuf::Message& command, const std::string& name, bool compensation, bool timed);
   // For a hold (reserve stock, authorize payment): the other hold as it stood.
   struct Settlement {
     v1::StepOutcome other_hold = v1::STEP_OUTCOME_UNSPECIFIED;

@@ -41,7 +41,8 @@ SagaStats::SagaStats(metrics::Registry& registry)
                                     {"step"})) {
   auto& ended = registry.CounterFamily("orderly_sagas_ended_total", "Sagas that reached a terminal state, by state.",
                                        {"state"});
-  for (const auto state : {v1::SAGA_STATE_CONFIRMED, v1::SAGA_STATE_REJECTED, v1::SAGA_STATE_CANCELLED}) {
+  for (const auto state : {v1::SAGA_STATE_CONFIRMED, v1::SAGA_STATE_REJECTED, v1::SAGA_STATE_CANCELLED,
+                           v1::SAGA_STATE_REFUNDED, v1::SAGA_STATE_REFUND_FAILED}) {
     ended_total_[state] = &ended.Labels({StateName(state)});
   }
 }

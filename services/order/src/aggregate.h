@@ -8,6 +8,7 @@
 
 #include "orderly/v1/events.pb.h"
 #include "orderly/v1/order.pb.h"
+#include "refunds.h"
 
 namespace orderly::order {
 
@@ -37,8 +38,28 @@ class OrderAggregate final {
   [[nodiscard]] std::unique_ptr<google::protobuf::Message> Confirm() const;
   [[nodiscard]] std::unique_ptr<google::protobuf::Message> Reject(v1::RejectReason reason, const std::string& detail) const;
 
+  // The refund decisions: nullptr when already there (idempotent). Only a CONFIRMED or
+  // PARTIALLY_REFUNDED order takes a new refund, else FailedPrecondition.
+  /// OrderRefundRequested for `lines` (see PlanRefund for what it refuses). @throws InvalidArgument
+  /// naming idempotency_key when `refund_id` was requested before with other lines.
+  [[nodiscard]] std::unique_ptr<google::protobuf::Message> RequestRefund(const std::string& refund_id,
+                                                                         const Lines& lines,
+                                                                         const std::string& reason) const;
+  /// OrderRefunded when every unit is then returned, else OrderPartiallyRefunded.
+  /// @throws FailedPrecondition for an unknown or failed refund.
+  [[nodiscard]] std::unique_ptr<google::protobuf::Message> CompleteRefund(const std::string& refund_id) const;
+  /// OrderRefundFailed. @throws FailedPrecondition for an unknown or completed refund.
+  [[nodiscard]] std::unique_ptr<google::protobuf::Message> FailRefund(const std::string& refund_id,
+                                                                      const std::string& reason) const;
+  /// The refund `refund_id` of this order; nullptr if none was requested.
+  [[nodiscard]] const v1::Refund* FindRefund(const std::string& refund_id) const;
+
  private:
   [[noreturn]] void NotPending(const std::string& action) const;
+  // The refund `refund_id` unless it ended `other_end`. @throws FailedPrecondition.
+  const v1::Refund& SettlingRefund(const std::string& refund_id, v1::RefundStatus other_end) const;
+  // Marks refund `refund_id` ended `status` by the event of `version`.
+  v1::Refund& EndRefund(const std::string& refund_id, v1::RefundStatus status, int version);
 
   v1::Order order_;
 };

@@ -73,15 +73,19 @@ void EventStore::Append(pg::Transaction& tx, const std::string& order_id, OrderA
 
 void EventStore::Reannounce(pg::Transaction& tx, const std::string& order_id, const OrderAggregate& aggregate,
                             const v1::Envelope& cause) {
-  const pg::Row stored = tx.Exec("SELECT type, payload FROM order_events WHERE order_id = $1 AND version = $2",
-                                 {order_id, aggregate.version()})
-                             .One();
+  ReannounceVersion(tx, order_id, aggregate.version(), cause);
+}
+
+void EventStore::ReannounceVersion(pg::Transaction& tx, const std::string& order_id, int version,
+                                   const v1::Envelope& cause) {
+  const pg::Row stored =
+      tx.Exec("SELECT type, payload FROM order_events WHERE order_id = $1 AND version = $2", {order_id, version}).One();
   const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(stored.String(0));
   if (descriptor == nullptr) throw Internal("order " + order_id + " has an event of unknown type " + stored.String(0));
   const std::unique_ptr<google::protobuf::Message> event(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor)->New());
   if (!event->ParseFromString(stored.Bytes(1))) throw Internal("corrupt event of order " + order_id);
-  Publish(tx, order_id, aggregate.version(), *event, &cause);
+  Publish(tx, order_id, version, *event, &cause);
 }
 
 void EventStore::Publish(pg::Transaction& tx, const std::string& order_id, int version,

@@ -38,6 +38,9 @@ class EventStore final {
   /// version), so a consumer that had it drops the repeat in its inbox.
   void Reannounce(pg::Transaction& tx, const std::string& order_id, const OrderAggregate& aggregate,
                   const v1::Envelope& cause);
+  /// As Reannounce, for the event of `version` (the one that answered the command, which later
+  /// events may follow).
+  void ReannounceVersion(pg::Transaction& tx, const std::string& order_id, int version, const v1::Envelope& cause);
 
  private:
   void Publish(pg::Transaction& tx, const std::string& order_id, int version, const google::protobuf::Message& event,

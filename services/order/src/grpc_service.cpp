@@ -12,6 +12,20 @@ namespace {
 
 constexpr int kMaxLines = 50;
 constexpr int kMaxQuantity = 1000;
+constexpr size_t kMaxReason = 500;
+
+// Lines to order or return: 1..kMaxLines of them, each sku once, with 1..kMaxQuantity units.
+void ValidateLines(const google::protobuf::RepeatedPtrField<v1::OrderLine>& lines) {
+  if (lines.empty()) throw InvalidArgument("lines", "must not be empty");
+  if (lines.size() > kMaxLines) throw InvalidArgument("lines", "at most " + std::to_string(kMaxLines) + " lines");
+  std::set<std::string> skus;
+  for (int i = 0; i < lines.size(); ++i) {
+    const std::string field = "lines[" + std::to_string(i) + "]";
+    validate::Identifier(field + ".sku", lines[i].sku());
+    validate::Range(field + ".quantity", lines[i].quantity(), 1, kMaxQuantity);
+    if (!skus.insert(lines[i].sku()).second) throw InvalidArgument(field + ".sku", "appears on two lines");
+  }
+}
 
 }  // namespace
 
@@ -19,15 +33,14 @@ void ValidatePlaceOrder(const v1::PlaceOrderRequest& request) {
   validate::Identifier("idempotency_key", request.idempotency_key(), 128);
   validate::Identifier("customer_id", request.customer_id(), 128);
   validate::Currency("currency", request.currency());
-  if (request.lines().empty()) throw InvalidArgument("lines", "must not be empty");
-  if (request.lines_size() > kMaxLines) throw InvalidArgument("lines", "at most " + std::to_string(kMaxLines) + " lines");
-  std::set<std::string> skus;
-  for (int i = 0; i < request.lines_size(); ++i) {
-    const std::string field = "lines[" + std::to_string(i) + "]";
-    validate::Identifier(field + ".sku", request.lines(i).sku());
-    validate::Range(field + ".quantity", request.lines(i).quantity(), 1, kMaxQuantity);
-    if (!skus.insert(request.lines(i).sku()).second) throw InvalidArgument(field + ".sku", "appears on two lines");
-  }
+  ValidateLines(request.lines());
+}
+
+void ValidateRefundOrder(const v1::RefundOrderRequest& request) {
+  validate::Identifier("order_id", request.order_id(), 128);
+  validate::Identifier("idempotency_key", request.idempotency_key(), 128);
+  validate::Text("reason", request.reason(), kMaxReason);
+  ValidateLines(request.lines());
 }
 
 grpc::Status GrpcService::PlaceOrder(grpc::ServerContext* context, const v1::PlaceOrderRequest* request,
@@ -46,7 +59,8 @@ rpc::AccessTable GrpcService::Access() {
                              {"GetOrder", {Access::kOwnResource, RateGroup::kRead}},
                              {"ListOrders", {Access::kOwnCustomer, RateGroup::kRead}},
                              {"CancelOrder", {Access::kOwnResource, RateGroup::kWrite}},
-                             {"WatchOrder", {Access::kOwnResource, RateGroup::kRead}}});
+                             {"WatchOrder", {Access::kOwnResource, RateGroup::kRead}},
+                             {"RefundOrder", {Access::kOwnResource, RateGroup::kWrite}}});
 }
 
 grpc::Status GrpcService::GetOrder(grpc::ServerContext* context, const v1::GetOrderRequest* request,
@@ -76,6 +90,17 @@ grpc::Status GrpcService::CancelOrder(grpc::ServerContext* context, const v1::Ca
     validate::Identifier("order_id", request->order_id(), 128);
     rpc::RequireOwner(context, orders_.Get(request->order_id()).customer_id());  // before anything changes
     *response->mutable_order() = orders_.Cancel(request->order_id());
+  });
+}
+
+grpc::Status GrpcService::RefundOrder(grpc::ServerContext* context, const v1::RefundOrderRequest* request,
+                                      v1::RefundOrderResponse* response) {
+  return rpc::Guard(context, [&] {
+    ValidateRefundOrder(*request);
+    rpc::RequireOwner(context, orders_.Get(request->order_id()).customer_id());  // before anything changes
+    RefundAnswer answer = orders_.Refund(*request);
+    *response->mutable_order() = std::move(answer.order);
+    *response->mutable_refund() = std::move(answer.refund);
   });
 }
 

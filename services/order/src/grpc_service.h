@@ -26,6 +26,8 @@ class GrpcService final : public v1::OrderService::Service {
                           v1::ListOrdersResponse* response) override;
   grpc::Status CancelOrder(grpc::ServerContext* context, const v1::CancelOrderRequest* request,
                            v1::CancelOrderResponse* response) override;
+  grpc::Status RefundOrder(grpc::ServerContext* context, const v1::RefundOrderRequest* request,
+                           v1::RefundOrderResponse* response) override;
   grpc::Status WatchOrder(grpc::ServerContext* context, const v1::WatchOrderRequest* request,
                           grpc::ServerWriter<v1::WatchOrderResponse>* writer) override;
 
@@ -36,5 +38,8 @@ class GrpcService final : public v1::OrderService::Service {
 
 /// @throws InvalidArgument naming the first bad field.
 void ValidatePlaceOrder(const v1::PlaceOrderRequest& request);
+/// The request's shape (what the order may take is the aggregate's to say).
+/// @throws InvalidArgument naming the first bad field.
+void ValidateRefundOrder(const v1::RefundOrderRequest& request);
 
 }  // namespace orderly::order

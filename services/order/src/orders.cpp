@@ -167,28 +167,61 @@ v1::Order Orders::Cancel(const std::string& order_id) {
   });
 }
 
-void Orders::Handle(pg::Transaction& tx, const v1::Envelope& command) {
-  const bool confirm = command.type() == v1::ConfirmOrder::descriptor()->full_name();
-  if (!confirm && command.type() != v1::RejectOrder::descriptor()->full_name()) {
-    throw messaging::PoisonMessage("envelope.type", "order does not handle " + command.type());
+RefundAnswer Orders::Refund(const v1::RefundOrderRequest& request) {
+  const std::string& order_id = request.order_id();
+  // The key names the refund, so a retry finds it on the order instead of asking a second time.
+  const std::string refund_id = NameBasedUuid("refund\n" + order_id + "\n" + request.idempotency_key());
+  return cluster_.Transact(cluster_.ShardFor(order_id), [&](pg::Transaction& tx) {
+    auto loaded = store_.Load(tx, order_id);
+    if (!loaded) throw NotFound("order '" + order_id + "' does not exist");
+    OrderAggregate* aggregate = &loaded->aggregate;
+    if (const auto event = aggregate->RequestRefund(refund_id, request.lines(), request.reason())) {
+      store_.Append(tx, order_id, *aggregate, loaded->now_us, *event, nullptr);
+      tx.AfterCommit([this, order_id] { cache_.Invalidate(order_id); });
+    }
+    return RefundAnswer{aggregate->order(), *aggregate->FindRefund(refund_id)};
+  });
+}
+
+std::unique_ptr<google::protobuf::Message> Orders::Decide(const OrderAggregate& aggregate, const v1::Envelope& command,
+                                                          int& answered) {
+  const auto is = [&](const google::protobuf::Descriptor* type) { return command.type() == type->full_name(); };
+  answered = aggregate.version();
+  try {
+    if (is(v1::ConfirmOrder::descriptor())) return aggregate.Confirm();
+    if (is(v1::RejectOrder::descriptor())) {
+      const auto reject = messaging::Payload<v1::RejectOrder>(command);
+      return aggregate.Reject(reject.reason(), reject.detail());
+    }
+    std::string refund_id;
+    std::unique_ptr<google::protobuf::Message> event;
+    if (is(v1::CompleteRefund::descriptor())) {
+      refund_id = messaging::Payload<v1::CompleteRefund>(command).refund_id();
+      event = aggregate.CompleteRefund(refund_id);
+    } else if (is(v1::FailRefund::descriptor())) {
+      const auto fail = messaging::Payload<v1::FailRefund>(command);
+      refund_id = fail.refund_id();
+      event = aggregate.FailRefund(refund_id, fail.reason());
+    } else {
+      throw messaging::PoisonMessage("envelope.type", "order does not handle " + command.type());
+    }
+    // Later refunds may have followed the event that ended this one: that event is the answer.
+    if (!event) answered = static_cast<int>(aggregate.FindRefund(refund_id)->settled_version());
+    return event;
+  } catch (const FailedPrecondition& e) {
+    throw messaging::PoisonMessage("order_id", e.what());
   }
+}
+
+void Orders::Handle(pg::Transaction& tx, const v1::Envelope& command) {
   const std::string& order_id = command.order_id();
   auto loaded = store_.Load(tx, order_id);
   if (!loaded) throw messaging::PoisonMessage("order_id", "order '" + order_id + "' does not exist");
   OrderAggregate* aggregate = &loaded->aggregate;
-  std::unique_ptr<google::protobuf::Message> event;
-  try {
-    if (confirm) {
-      event = aggregate->Confirm();
-    } else {
-      const auto reject = messaging::Payload<v1::RejectOrder>(command);
-      event = aggregate->Reject(reject.reason(), reject.detail());
-    }
-  } catch (const FailedPrecondition& e) {
-    throw messaging::PoisonMessage("order_id", e.what());
-  }
+  int answered = 0;
+  const auto event = Decide(*aggregate, command, answered);
   if (!event) {  // already done: the command was sent again, maybe because our event was lost
-    store_.Reannounce(tx, order_id, *aggregate, command);
+    store_.ReannounceVersion(tx, order_id, answered, command);
     return;
   }
   store_.Append(tx, order_id, *aggregate, loaded->now_us, *event, &command);

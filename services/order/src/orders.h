@@ -18,6 +18,12 @@ struct OrderPage {
   std::string next_page_token;
 };
 
+/// A refund as RefundOrder answers it: the order and the refund the request's key names.
+struct RefundAnswer {
+  v1::Order order;
+  v1::Refund refund;
+};
+
 /// The order use cases over the event store; requests arrive validated. Thread-safe.
 class Orders final {
  public:
@@ -40,7 +46,12 @@ class Orders final {
   [[nodiscard]] OrderPage List(const std::string& customer_id, int page_size, const std::string& page_token);
   /// Records the cancellation request; the saga compensates. @throws NotFound, FailedPrecondition.
   v1::Order Cancel(const std::string& order_id);
-  /// Applies ConfirmOrder / RejectOrder inside the consumer's transaction.
+  /// Records OrderRefundRequested for the request's lines (the refund saga does the rest), with the
+  /// order's row locked so concurrent refunds see each other's lines. The same order and key give
+  /// the same refund, never a second one. @throws NotFound; InvalidArgument, FailedPrecondition as
+  /// OrderAggregate::RequestRefund.
+  RefundAnswer Refund(const v1::RefundOrderRequest& request);
+  /// Applies ConfirmOrder / RejectOrder / CompleteRefund / FailRefund inside the consumer's transaction.
   /// @throws messaging::PoisonMessage for an unknown order or a transition the order cannot make.
   void Handle(pg::Transaction& tx, const v1::Envelope& command);
 
@@ -48,6 +59,10 @@ class Orders final {
   // The projection's row of the order, in a read-only transaction of one round trip.
   std::optional<Snapshot> ReadSnapshot(const std::string& order_id);
 
+  // The event `command` asks of `aggregate`: nullptr if it is already recorded, whose version then
+  // goes in `answered`. @throws messaging::PoisonMessage for a command the order cannot take.
+  [[nodiscard]] static std::unique_ptr<google::protobuf::Message> Decide(const OrderAggregate& aggregate,
+                                                                         const v1::Envelope& command, int& answered);
   [[nodiscard]] static std::string RequestHash(const v1::PlaceOrderRequest& request);
   // OrderPlaced with every line priced by inventory and the total. @throws as Place does.
   [[nodiscard]] v1::OrderPlaced Price(const v1::PlaceOrderRequest& request, const std::string& order_id);

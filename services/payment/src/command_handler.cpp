@@ -40,6 +40,34 @@ void CommandHandler::Reply(pg::Transaction& tx, const v1::Envelope& cause, const
   messaging::AppendCausedBy(tx, kafka_.Topic(messaging::kSagaReplies), cause, reply, ids_, clock_);
 }
 
+void CommandHandler::HandleRefund(pg::Transaction& tx, const v1::Envelope& envelope,
+                                  const v1::RefundPayment& command) {
+  if (command.refund_id().empty()) {  // a refund by hand: everything still captured
+    payments_.Refund(tx, command.order_id(), command.customer_id());
+    v1::PaymentRefunded reply;
+    reply.set_order_id(command.order_id());
+    return Reply(tx, envelope, reply);
+  }
+  messaging::ValidateCommand([&] {
+    validate::Identifier("refund_id", command.refund_id(), 128);
+    validate::Range("amount.minor_units", command.amount().minor_units(), 1, INT64_MAX);
+    validate::Currency("amount.currency", command.amount().currency());
+  });
+  const RefundOutcome outcome = payments_.RefundPart(tx, command);
+  if (outcome.refunded) {
+    v1::PaymentRefunded reply;
+    reply.set_order_id(command.order_id());
+    reply.set_refund_id(command.refund_id());
+    *reply.mutable_amount() = outcome.amount;
+    return Reply(tx, envelope, reply);
+  }
+  v1::PaymentRefundRefused reply;
+  reply.set_order_id(command.order_id());
+  reply.set_refund_id(command.refund_id());
+  reply.set_reason(outcome.reason);
+  Reply(tx, envelope, reply);
+}
+
 void CommandHandler::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
   if (Is<v1::AuthorizePayment>(envelope)) {
     const auto command = Parse<v1::AuthorizePayment>(envelope);
@@ -73,11 +101,7 @@ void CommandHandler::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
     reply.set_order_id(command.order_id());
     Reply(tx, envelope, reply);
   } else if (Is<v1::RefundPayment>(envelope)) {
-    const auto command = Parse<v1::RefundPayment>(envelope);
-    payments_.Refund(tx, command.order_id(), command.customer_id());
-    v1::PaymentRefunded reply;
-    reply.set_order_id(command.order_id());
-    Reply(tx, envelope, reply);
+    HandleRefund(tx, envelope, Parse<v1::RefundPayment>(envelope));
   } else {
     throw messaging::PoisonMessage("envelope.type", "payment does not handle " + envelope.type());
   }

@@ -24,6 +24,9 @@ class CommandHandler final {
 
  private:
   void Reply(pg::Transaction& tx, const v1::Envelope& cause, const google::protobuf::Message& reply);
+  // With a refund_id, the refund saga's partial refund (answered PaymentRefunded or
+  // PaymentRefundRefused); without, a refund by hand of everything still captured.
+  void HandleRefund(pg::Transaction& tx, const v1::Envelope& envelope, const v1::RefundPayment& command);
 
   Payments& payments_;
   const messaging::KafkaSettings& kafka_;

@@ -44,6 +44,45 @@ void MoveBalance(pg::Transaction& tx, const std::string& customer_id, const std:
           {customer_id, currency, amount});
 }
 
+// A payment as a refund sees it, its row locked, with the answer refund `refund_id` got before, if any.
+struct RefundableRow {
+  int64_t amount;
+  int64_t refunded;
+  std::string currency;
+  std::string status;
+  std::optional<RefundOutcome> earlier;
+};
+
+std::optional<RefundableRow> LockForRefund(pg::Transaction& tx, const std::string& order_id,
+                                           const std::string& refund_id) {
+  const pg::Result row = tx.Exec(
+      "SELECT p.amount, p.refunded, p.currency, p.status, r.amount, r.refused FROM payments p "
+      "LEFT JOIN refunds r ON r.order_id = p.order_id AND r.refund_id = $2 WHERE p.order_id = $1 FOR UPDATE OF p",
+      {order_id, refund_id});
+  if (row.empty()) return std::nullopt;
+  RefundableRow payment{row[0].Int(0), row[0].Int(1), row[0].String(2), row[0].String(3), std::nullopt};
+  if (!row[0].IsNull(4)) {
+    const std::string refused = row[0].String(5);
+    v1::Money returned;
+    returned.set_minor_units(row[0].Int(4));
+    returned.set_currency(payment.currency);
+    payment.earlier = RefundOutcome{refused.empty(), refused.empty() ? returned : v1::Money(), refused};
+  }
+  return payment;
+}
+
+// Moves `amount` of the order's captured money back to the customer; the payment becomes refunded
+// once nothing of it remains captured.
+void ReturnToCustomer(pg::Transaction& tx, UuidV7Generator& ids, const std::string& customer_id,
+                      const std::string& order_id, const std::string& currency, int64_t amount) {
+  MoveBalance(tx, customer_id, currency, "available = available + $3", amount);
+  RecordMovement(tx, ids, customer_id, {kMerchantRevenue, AvailableAccount(customer_id)}, amount, currency, order_id,
+                 "refund");
+  tx.Exec("UPDATE payments SET refunded = refunded + $2, updated_at = now(), "
+          "status = CASE WHEN refunded + $2 = amount THEN 'refunded' ELSE status END WHERE order_id = $1",
+          {order_id, amount});
+}
+
 [[noreturn]] void CannotApply(const std::string& operation, const std::string& order_id, const std::string& status) {
   throw messaging::PoisonMessage("order_id", "cannot " + operation + " the " + status + " payment of order " + order_id);
 }
@@ -117,13 +156,38 @@ void Payments::Void(pg::Transaction& tx, const std::string& order_id, const std:
 
 void Payments::Refund(pg::Transaction& tx, const std::string& order_id, const std::string& customer_id) {
   LockCustomer(tx, customer_id);
-  const auto payment = LockPayment(tx, order_id);
+  const auto payment = LockForRefund(tx, order_id, "");
   if (payment && payment->status == "refunded") return;
   if (!payment || payment->status != "captured") CannotApply("refund", order_id, payment ? payment->status : "missing");
-  MoveBalance(tx, customer_id, payment->currency, "available = available + $3", payment->amount);
-  RecordMovement(tx, ids_, customer_id, {kMerchantRevenue, AvailableAccount(customer_id)}, payment->amount,
-                 payment->currency, order_id, "refund");
-  SetStatus(tx, order_id, "refunded");
+  ReturnToCustomer(tx, ids_, customer_id, order_id, payment->currency, payment->amount - payment->refunded);
+}
+
+RefundOutcome Payments::RefundPart(pg::Transaction& tx, const v1::RefundPayment& command) {
+  const std::string& order_id = command.order_id();
+  const int64_t amount = command.amount().minor_units();
+  LockCustomer(tx, command.customer_id());
+  const auto payment = LockForRefund(tx, order_id, command.refund_id());
+  // A refusal is recorded too, so a repeat never turns it into a refund after the saga failed it.
+  const auto refused = [&](const std::string& reason) {
+    tx.Exec("INSERT INTO refunds (order_id, refund_id, amount, refused) VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING",
+            {order_id, command.refund_id(), reason});
+    return RefundOutcome{false, {}, reason};
+  };
+  if (!payment) return refused("order " + order_id + " has no payment");
+  if (payment->earlier) return *payment->earlier;  // a repeat: the first answer
+  if (payment->status != "captured") return refused("the payment of order " + order_id + " is " + payment->status);
+  if (payment->currency != command.amount().currency()) {
+    return refused("the payment is in " + payment->currency + ", the refund in " + command.amount().currency());
+  }
+  const int64_t remaining = payment->amount - payment->refunded;
+  if (amount > remaining) {
+    return refused("a refund of " + std::to_string(amount) + " exceeds the " + std::to_string(remaining) +
+                   " still captured");
+  }
+  ReturnToCustomer(tx, ids_, command.customer_id(), order_id, payment->currency, amount);
+  tx.Exec("INSERT INTO refunds (order_id, refund_id, amount) VALUES ($1, $2, $3)",
+          {order_id, command.refund_id(), amount});
+  return {true, command.amount(), ""};
 }
 
 std::optional<v1::Payment> Payments::Find(pg::Cluster& cluster, const std::string& order_id) {
@@ -137,8 +201,8 @@ std::optional<v1::Payment> Payments::Find(pg::Cluster& cluster, const std::strin
         [&](pg::Transaction& tx) {
           return tx.Exec(
               "SELECT customer_id, amount, currency, status, decline_reason, "
-              "(extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM updated_at) * 1000)::bigint "
-              "FROM payments WHERE order_id = $1",
+              "(extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM updated_at) * 1000)::bigint, "
+              "refunded FROM payments WHERE order_id = $1",
               {order_id});
         },
         {pg::Isolation::kReadCommitted, true});
@@ -152,6 +216,8 @@ std::optional<v1::Payment> Payments::Find(pg::Cluster& cluster, const std::strin
     payment.set_decline_reason(static_cast<v1::DeclineReason>(result[0].Int(4)));
     payment.mutable_created_at()->set_seconds(result[0].Int(5) / 1000);
     payment.mutable_updated_at()->set_seconds(result[0].Int(6) / 1000);
+    payment.mutable_refunded()->set_minor_units(result[0].Int(7));
+    payment.mutable_refunded()->set_currency(result[0].String(2));
     return payment;
   }
   return std::nullopt;

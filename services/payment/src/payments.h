@@ -17,6 +17,13 @@ struct AuthorizeOutcome {
   std::string detail;
 };
 
+/// How a refund of the refund saga ended: refused (with the reason) or `amount` returned.
+struct RefundOutcome {
+  bool refunded = false;
+  v1::Money amount;
+  std::string reason;
+};
+
 /// Payment operations, each run inside the caller's transaction on shard(customer_id) and each
 /// idempotent per (order, operation): the payment row's status says what already happened, and
 /// the customer's account row is locked first, so concurrent commands for one order serialize.
@@ -32,8 +39,13 @@ class Payments final {
   /// Returns the hold. A void before any authorization is remembered, so a late authorization is declined.
   /// @throws messaging::PoisonMessage for a captured payment (refund it instead).
   void Void(pg::Transaction& tx, const std::string& order_id, const std::string& customer_id);
-  /// Returns captured money to the customer. @throws messaging::PoisonMessage unless captured or refunded.
+  /// Returns all money still captured to the customer (a refund by hand).
+  /// @throws messaging::PoisonMessage unless captured or refunded.
   void Refund(pg::Transaction& tx, const std::string& order_id, const std::string& customer_id);
+  /// Returns `command.amount()` of the captured money for `command.refund_id()`, once. Refused,
+  /// with nothing moved, unless the payment is captured in that currency with at least that much
+  /// not yet refunded. Either answer is recorded: a repeat gets the first one.
+  RefundOutcome RefundPart(pg::Transaction& tx, const v1::RefundPayment& command);
 
   /// The payment of `order_id`, looked up on every shard.
   [[nodiscard]] static std::optional<v1::Payment> Find(pg::Cluster& cluster, const std::string& order_id);

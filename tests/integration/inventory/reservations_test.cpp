@@ -160,5 +160,38 @@ TEST_F(ReservationsTest, RacingOrdersNeverReserveMoreThanOnHand) {
   EXPECT_EQ(Stock("SKU-LAST").available(), 0);
 }
 
+TEST_F(ReservationsTest, ReturnedUnitsGoBackOnHandOncePerRefundCountedApartFromRestocks) {
+  const auto [a, b] = SkusOnTwoShards();
+  AddProduct(a, 5);
+  AddProduct(b, 5);
+  Reserve("order-1", {{a, 2}, {b, 3}});
+  Commit("order-1");
+  ASSERT_TRUE(Replies().WaitFor(2));
+  v1::RestockReturned restock;
+  restock.set_order_id("order-1");
+  restock.set_refund_id("refund-1");
+  for (const auto& [sku, quantity] : {std::pair{a, 1}, std::pair{b, 3}}) {
+    auto* line = restock.add_lines();
+    line->set_sku(sku);
+    line->set_quantity(quantity);
+  }
+  for (int send = 0; send < 2; ++send) {  // the saga sends it again as a new message
+    (void)service_.Send(messaging::kInventoryCommands, "order-1", restock);
+  }
+  ASSERT_TRUE(Replies().WaitFor(4));
+  const auto returned = Payload<v1::StockReturned>(Replies().Received()[2]);
+  EXPECT_EQ(returned.refund_id(), "refund-1");
+  EXPECT_EQ(Replies().Received()[3].type(), "orderly.v1.StockReturned");
+  EXPECT_EQ(Stock(a).on_hand(), 5 - 2 + 1);
+  EXPECT_EQ(Stock(a).returned(), 1);
+  EXPECT_EQ(Stock(a).restocked(), 5);
+  EXPECT_EQ(Stock(b).on_hand(), 5);
+  EXPECT_EQ(Stock(b).returned(), 3);
+  for (const auto& sku : {a, b}) {
+    const v1::Stock stock = Stock(sku);
+    EXPECT_EQ(stock.on_hand(), stock.restocked() - stock.committed() + stock.returned()) << sku;
+  }
+}
+
 }  // namespace
 }  // namespace orderly::inventory

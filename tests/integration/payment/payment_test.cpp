@@ -309,5 +309,86 @@ TEST_F(PaymentTest, ConcurrentAuthorizeAndCaptureChargeOnce) {
   ExpectBalancedLedger("alice");
 }
 
+class PaymentRefundTest : public PaymentTest {
+ protected:
+  // A captured payment of `amount` for order-1 of alice, funded with 10,000.
+  void Captured(int64_t amount) {
+    Fund("alice", 10'000);
+    Authorize("order-1", "alice", amount);
+    Send<v1::CapturePayment>("order-1", "alice");
+    ASSERT_TRUE(Replies().WaitFor(2));
+  }
+
+  v1::Envelope RefundPart(const std::string& refund_id, int64_t amount) {
+    v1::RefundPayment command;
+    command.set_order_id("order-1");
+    command.set_customer_id("alice");
+    command.set_refund_id(refund_id);
+    command.mutable_amount()->set_minor_units(amount);
+    command.mutable_amount()->set_currency("EUR");
+    return service_.Send(messaging::kPaymentCommands, "order-1", command);
+  }
+
+  v1::Payment Payment() {
+    v1::GetPaymentRequest get;
+    get.set_order_id("order-1");
+    v1::GetPaymentResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(stub_->GetPayment(&context, get, &response).ok());
+    return response.payment();
+  }
+};
+
+TEST_F(PaymentRefundTest, PartialRefundsReturnTheirAmountOnceEachUpToTheCapture) {
+  ASSERT_NO_FATAL_FAILURE(Captured(2500));
+  RefundPart("refund-a", 1000);
+  const auto first = Payload<v1::PaymentRefunded>(ReplyAt(2));
+  EXPECT_EQ(first.refund_id(), "refund-a");
+  EXPECT_EQ(first.amount().minor_units(), 1000);
+  RefundPart("refund-a", 1000);  // the saga sent it again: answered, not applied again
+  EXPECT_EQ(ReplyAt(3).type(), "orderly.v1.PaymentRefunded");
+  EXPECT_EQ(Account("alice").available().minor_units(), 7500 + 1000);
+  EXPECT_EQ(Payment().status(), v1::PAYMENT_STATUS_CAPTURED);
+  EXPECT_EQ(Payment().refunded().minor_units(), 1000);
+
+  RefundPart("refund-b", 1501);
+  const auto over = Payload<v1::PaymentRefundRefused>(ReplyAt(4));
+  EXPECT_EQ(over.refund_id(), "refund-b");
+  EXPECT_EQ(over.reason(), "a refund of 1501 exceeds the 1500 still captured");
+  RefundPart("refund-c", 1500);
+  EXPECT_EQ(ReplyAt(5).type(), "orderly.v1.PaymentRefunded");
+  EXPECT_EQ(Account("alice").available().minor_units(), 10'000);
+  EXPECT_EQ(Payment().status(), v1::PAYMENT_STATUS_REFUNDED);
+  EXPECT_EQ(Payment().refunded().minor_units(), 2500);
+  ExpectBalancedLedger("alice");
+}
+
+TEST_F(PaymentRefundTest, ARefundByHandReturnsWhatRemainsAndLaterRefundsAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(Captured(2500));
+  RefundPart("refund-a", 400);
+  ASSERT_TRUE(Replies().WaitFor(3));
+  Send<v1::RefundPayment>("order-1", "alice");  // by hand: everything still captured
+  EXPECT_EQ(ReplyAt(3).type(), "orderly.v1.PaymentRefunded");
+  EXPECT_EQ(Account("alice").available().minor_units(), 10'000);
+  EXPECT_EQ(Payment().refunded().minor_units(), 2500);
+  RefundPart("refund-b", 100);
+  EXPECT_EQ(Payload<v1::PaymentRefundRefused>(ReplyAt(4)).reason(), "the payment of order order-1 is refunded");
+  EXPECT_EQ(Account("alice").available().minor_units(), 10'000);
+  ExpectBalancedLedger("alice");
+}
+
+TEST_F(PaymentRefundTest, ARefusedRefundStaysRefusedWhenAskedAgain) {
+  Fund("alice", 10'000);
+  Authorize("order-1", "alice", 2500);
+  RefundPart("refund-a", 100);
+  EXPECT_EQ(Payload<v1::PaymentRefundRefused>(ReplyAt(1)).reason(), "the payment of order order-1 is authorized");
+  EXPECT_EQ(Account("alice").held().minor_units(), 2500);
+  Send<v1::CapturePayment>("order-1", "alice");
+  RefundPart("refund-a", 100);  // sent again after the saga failed it: still refused, nothing moved
+  EXPECT_EQ(Payload<v1::PaymentRefundRefused>(ReplyAt(3)).reason(), "the payment of order order-1 is authorized");
+  EXPECT_EQ(Account("alice").available().minor_units(), 7500);
+  EXPECT_EQ(Payment().refunded().minor_units(), 0);
+}
+
 }  // namespace
 }  // namespace orderly::payment
