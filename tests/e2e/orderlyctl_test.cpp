@@ -104,7 +104,7 @@ TEST_F(OrderlyctlTest, GroupsListsEveryServiceAndRefusesToRewindARunningOne) {
   const CommandResult groups = Ctl("groups list");
   EXPECT_EQ(groups.exit_code, 0) << groups.output;
   const std::string& prefix = stack_->settings().kafka.prefix;
-  for (const char* service : {"inventory", "payment", "order", "orchestrator"}) {
+  for (const char* service : {"inventory", "payment", "order", "orchestrator", "analytics"}) {
     EXPECT_NE(groups.output.find(prefix + "orderly-" + service + " "), std::string::npos) << groups.output;
   }
   const CommandResult rewind = Ctl("groups rewind payment");
