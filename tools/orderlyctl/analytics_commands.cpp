@@ -103,8 +103,8 @@ std::vector<std::string> WindowRow(const v1::SalesWindow& window, int64_t max_pl
           Bar(window.placed(), max_placed)};
 }
 
-const std::vector<std::string> kWindowHeader = {"WINDOW",   "PLACED",  "CONFIRMED",  "REJECTED", "CANCELLED",
-                                                "REFUNDED", "REVENUE", "P50/P99 MS", "PLACED"};
+const std::vector<std::string> kWindowHeader = {"WINDOW",   "PLACED",  "CONFIRMED",  "REJECTED",      "CANCELLED",
+                                                "REFUNDED", "REVENUE", "P50/P99 MS", "CHART (PLACED)"};
 
 // One line summing the windows: counts, rejections by reason, revenue and refunds, late drops.
 void PrintTotals(const v1::GetSalesResponse& sales) {
@@ -167,7 +167,7 @@ void AnalyticsTop(Clients& c, const Output& out, const Args& args) {
       rows.push_back({std::to_string(i + 1), product.sku(), std::to_string(product.units()), Amounts(product.revenue()),
                       Bar(product.units(), max_units)});
     }
-    Output::Table({"#", "SKU", "UNITS", "REVENUE", "UNITS"}, rows);
+    Output::Table({"#", "SKU", "UNITS", "REVENUE", "CHART (UNITS)"}, rows);
   });
 }
 
