@@ -44,7 +44,8 @@ TEST_F(OrderlyctlTest, HelpListsEveryCommandGroup) {
   const CommandResult help = Ctl("--help");
   EXPECT_EQ(help.exit_code, 0);
   for (const char* command : {"products add", "stock restock", "accounts deposit", "orders watch", "sagas list",
-                              "dlq list", "dlq replay", "groups list", "groups rewind", "audit"}) {
+                              "dlq list", "dlq replay", "groups list", "groups rewind", "audit", "analytics sales",
+                              "analytics top", "analytics watch"}) {
     EXPECT_NE(help.output.find(command), std::string::npos) << command << " missing from:\n" << help.output;
   }
 }

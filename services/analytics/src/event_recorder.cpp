@@ -12,17 +12,19 @@ namespace orderly::analytics {
 namespace {
 
 using google::protobuf::util::TimeUtil;
+using messaging::Is;
 
 void AddCounts(pg::Transaction& tx, int64_t window, const WindowCounts& deltas) {
   tx.Exec(
       "INSERT INTO sales_windows (window_start_ms, placed, confirmed, rejected, cancelled, refunded, late_dropped, "
-      "revision) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) "
-      "ON CONFLICT (window_start_ms) DO UPDATE SET placed = sales_windows.placed + EXCLUDED.placed, "
-      "confirmed = sales_windows.confirmed + EXCLUDED.confirmed, rejected = sales_windows.rejected + "
-      "EXCLUDED.rejected, "
-      "cancelled = sales_windows.cancelled + EXCLUDED.cancelled, refunded = sales_windows.refunded + "
-      "EXCLUDED.refunded, "
-      "late_dropped = sales_windows.late_dropped + EXCLUDED.late_dropped, revision = sales_windows.revision + 1",
+      "revision) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) ON CONFLICT (window_start_ms) DO UPDATE SET "
+      "placed = sales_windows.placed + EXCLUDED.placed, "
+      "confirmed = sales_windows.confirmed + EXCLUDED.confirmed, "
+      "rejected = sales_windows.rejected + EXCLUDED.rejected, "
+      "cancelled = sales_windows.cancelled + EXCLUDED.cancelled, "
+      "refunded = sales_windows.refunded + EXCLUDED.refunded, "
+      "late_dropped = sales_windows.late_dropped + EXCLUDED.late_dropped, "
+      "revision = sales_windows.revision + 1",
       {window, deltas.placed, deltas.confirmed, deltas.rejected, deltas.cancelled, deltas.refunded,
        deltas.late_dropped});
 }
@@ -63,7 +65,7 @@ void AddLatency(pg::Transaction& tx, int64_t window, int64_t latency_ms) {
       {window, LatencyHistogram::BucketOf(latency_ms)});
 }
 
-// The order's OrderPlaced as recorded, and when it was placed; nullopt if it never came here.
+// An order's OrderPlaced as recorded, and when it was placed.
 struct PlacedOrder {
   int64_t placed_ms = 0;
   v1::OrderPlaced placed;
@@ -72,7 +74,7 @@ struct PlacedOrder {
 // The newest event time seen, locked until the transaction ends, and the order's OrderPlaced.
 struct Context {
   int64_t watermark_ms = 0;
-  std::optional<PlacedOrder> order;
+  std::optional<PlacedOrder> order;  // none if its OrderPlaced never came here
 };
 
 Context Read(pg::Transaction& tx, const std::string& order_id) {
@@ -90,30 +92,24 @@ Context Read(pg::Transaction& tx, const std::string& order_id) {
   return context;
 }
 
-bool Is(const v1::Envelope& envelope, const google::protobuf::Descriptor* type) {
-  return envelope.type() == type->full_name();
-}
-
 // Events of order.events that change no figure.
 bool ChangesNoFigure(const v1::Envelope& envelope) {
-  return Is(envelope, v1::OrderCancellationRequested::descriptor()) ||
-         Is(envelope, v1::OrderRefundRequested::descriptor()) || Is(envelope, v1::OrderRefundFailed::descriptor());
+  return Is<v1::OrderCancellationRequested>(envelope) || Is<v1::OrderRefundRequested>(envelope) ||
+         Is<v1::OrderRefundFailed>(envelope);
 }
 
 bool IsTerminal(const v1::Envelope& envelope) {
-  return Is(envelope, v1::OrderConfirmed::descriptor()) || Is(envelope, v1::OrderRejected::descriptor()) ||
-         Is(envelope, v1::OrderCancelled::descriptor());
+  return Is<v1::OrderConfirmed>(envelope) || Is<v1::OrderRejected>(envelope) || Is<v1::OrderCancelled>(envelope);
 }
 
 bool IsRefund(const v1::Envelope& envelope) {
-  return Is(envelope, v1::OrderRefunded::descriptor()) || Is(envelope, v1::OrderPartiallyRefunded::descriptor());
+  return Is<v1::OrderRefunded>(envelope) || Is<v1::OrderPartiallyRefunded>(envelope);
 }
 
 // The amount of an OrderRefunded or OrderPartiallyRefunded.
 v1::Money RefundedAmount(const v1::Envelope& envelope) {
-  return Is(envelope, v1::OrderRefunded::descriptor())
-             ? messaging::Payload<v1::OrderRefunded>(envelope).amount()
-             : messaging::Payload<v1::OrderPartiallyRefunded>(envelope).amount();
+  return Is<v1::OrderRefunded>(envelope) ? messaging::Payload<v1::OrderRefunded>(envelope).amount()
+                                         : messaging::Payload<v1::OrderPartiallyRefunded>(envelope).amount();
 }
 
 // A terminal event: its latency from the placing, and the order needs no more remembering.
@@ -138,7 +134,7 @@ EventRecorder::EventRecorder(std::chrono::milliseconds late_allowance, metrics::
 
 void EventRecorder::Record(pg::Transaction& tx, const v1::Envelope& envelope) const {
   if (ChangesNoFigure(envelope)) return;
-  const bool placing = Is(envelope, v1::OrderPlaced::descriptor());
+  const bool placing = Is<v1::OrderPlaced>(envelope);
   if (!placing && !IsTerminal(envelope) && !IsRefund(envelope)) {
     throw messaging::PoisonMessage("envelope.type", "'" + envelope.type() + "' is no event of order.events");
   }
@@ -159,16 +155,16 @@ void EventRecorder::Record(pg::Transaction& tx, const v1::Envelope& envelope) co
   tx.Exec("UPDATE event_time_watermark SET newest_ms = greatest(newest_ms, $1) WHERE id = 1", {event_ms});
   if (placing) {
     AddCounts(tx, window, {.placed = 1});
-  } else if (Is(envelope, v1::OrderConfirmed::descriptor())) {
+  } else if (Is<v1::OrderConfirmed>(envelope)) {
     AddCounts(tx, window, {.confirmed = 1});
     if (context.order) {
       AddMoney(tx, window, context.order->placed.total(), v1::Money());
       AddProducts(tx, window, context.order->placed);
     }
-  } else if (Is(envelope, v1::OrderRejected::descriptor())) {
+  } else if (Is<v1::OrderRejected>(envelope)) {
     AddCounts(tx, window, {.rejected = 1});
     AddRejection(tx, window, messaging::Payload<v1::OrderRejected>(envelope).reason());
-  } else if (Is(envelope, v1::OrderCancelled::descriptor())) {
+  } else if (Is<v1::OrderCancelled>(envelope)) {
     AddCounts(tx, window, {.cancelled = 1});
   } else {
     AddCounts(tx, window, {.refunded = 1});

@@ -28,8 +28,9 @@ int64_t LatencyHistogram::UpperBoundMs(int bucket) {
 }
 
 void LatencyHistogram::Add(int bucket, int64_t count) {
-  if (bucket < 0 || bucket >= kBuckets)
-    throw InvalidArgument("bucket", "must be in [0, 100), got " + std::to_string(bucket));
+  if (bucket < 0 || bucket >= kBuckets) {
+    throw InvalidArgument("bucket", "must be in [0, " + std::to_string(kBuckets) + "), got " + std::to_string(bucket));
+  }
   if (count < 0) throw InvalidArgument("count", "must not be negative");
   counts_[static_cast<size_t>(bucket)] += count;
   count_ += count;
