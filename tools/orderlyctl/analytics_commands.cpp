@@ -37,12 +37,16 @@ std::map<std::string, std::string> Options(const Args& args, const std::vector<s
   return options;
 }
 
+// `now_ms` less the --last span (`fallback` without it).
+int64_t LastFromMs(const std::map<std::string, std::string>& options, const std::string& fallback, int64_t now_ms) {
+  return now_ms - ParseSpan(options.count("--last") ? options.at("--last") : fallback, "--last") * 1000;
+}
+
 // Sets [now - last, now) on a request with from and to.
 template <typename Request>
 void SetLast(Request& request, const std::map<std::string, std::string>& options, const std::string& fallback) {
-  const std::string last = options.count("--last") ? options.at("--last") : fallback;
   const int64_t now_ms = ToUnixMillis(SystemClock::Instance().Now());
-  *request.mutable_from() = TimeUtil::MillisecondsToTimestamp(now_ms - ParseSpan(last, "--last") * 1000);
+  *request.mutable_from() = TimeUtil::MillisecondsToTimestamp(LastFromMs(options, fallback, now_ms));
   *request.mutable_to() = TimeUtil::MillisecondsToTimestamp(now_ms);
 }
 
@@ -174,9 +178,8 @@ void AnalyticsTop(Clients& c, const Output& out, const Args& args) {
 void AnalyticsWatch(Clients& c, const Output& out, const Args& args) {
   const auto options = Options(args, {"--last"});
   v1::WatchSalesRequest request;
-  const int64_t now_ms = ToUnixMillis(SystemClock::Instance().Now());
-  const int64_t last_s = ParseSpan(options.count("--last") ? options.at("--last") : "15m", "--last");
-  *request.mutable_from() = TimeUtil::MillisecondsToTimestamp(now_ms - last_s * 1000);
+  *request.mutable_from() =
+      TimeUtil::MillisecondsToTimestamp(LastFromMs(options, "15m", ToUnixMillis(SystemClock::Instance().Now())));
   grpc::ClientContext context;
   auto reader = c.analytics->WatchSales(&context, request);
   v1::WatchSalesResponse update;
