@@ -122,8 +122,12 @@ grpc::Status GrpcService::TopProducts(grpc::ServerContext* context, const v1::To
 grpc::Status GrpcService::WatchSales(grpc::ServerContext* context, const v1::WatchSalesRequest* request,
                                      grpc::ServerWriter<v1::WatchSalesResponse>* writer) {
   return rpc::Guard(context, [&] {
-    const int64_t from_ms = WindowStart(request->has_from() ? TimeUtil::TimestampToMilliseconds(request->from())
-                                                            : ToUnixMillis(clock_.Now() - kDefaultWatchSpan));
+    const int64_t now_ms = ToUnixMillis(clock_.Now());
+    const int64_t requested_ms = request->has_from() ? TimeUtil::TimestampToMilliseconds(request->from())
+                                                     : now_ms - std::chrono::milliseconds(kDefaultWatchSpan).count();
+    // Every poll reads the revisions of all windows since `from`: at most a day of them.
+    if (requested_ms < now_ms - kMaxWindows * kWindowMs) throw InvalidArgument("from", "must be at most 1 day ago");
+    const int64_t from_ms = WindowStart(requested_ms);
     std::map<int64_t, int64_t> sent;  // window start -> the revision sent
     while (!context->IsCancelled()) {
       std::vector<int64_t> changed;

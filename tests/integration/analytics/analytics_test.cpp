@@ -286,6 +286,19 @@ TEST_F(AnalyticsTest, BadRangesGranularitiesAndCountsNameTheirField) {
   EXPECT_EQ(status.error_message(), "n: must be in 1..1000, got 1001");
 }
 
+TEST_F(AnalyticsTest, WatchingFromMoreThanADayAgoNamesFrom) {
+  v1::WatchSalesRequest request;
+  *request.mutable_from() =
+      TimeUtil::MillisecondsToTimestamp(ToUnixMillis(SystemClock::Instance().Now()) - 2 * 1440 * kMinute);
+  grpc::ClientContext context;
+  auto reader = stub_->WatchSales(&context, request);
+  v1::WatchSalesResponse update;
+  EXPECT_FALSE(reader->Read(&update));
+  const grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "from: must be at most 1 day ago");
+}
+
 TEST_F(AnalyticsTest, OnlyAdminsReadTheShopsFigures) {
   auto customer = testing::TokenStub<v1::AnalyticsService>(
       service_.Address(), std::make_shared<auth::StaticTokenSource>(testing::TestToken("alice", {"orders"})));
