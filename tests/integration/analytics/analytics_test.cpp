@@ -226,6 +226,18 @@ TEST_F(AnalyticsTest, ALateEventCountsInItsWindowWithinTheAllowanceAndIsDroppedB
   EXPECT_EQ(ten.latency().p50_ms(), 131'072);  // 2 min 6 s lies in (110.2 s, 131.072 s]
 }
 
+TEST_F(AnalyticsTest, AMessageNoOrderEventGoesToTheDeadLetterTopicAndTheNextOneCounts) {
+  v1::StockReserved stray;
+  stray.set_order_id("stray-1");
+  Publish("stray-1", stray, kT0 + kMinute);
+  Publish("stray-1", Placed("stray-1", "MUG", 1, 500), kT0 + kMinute + 1'000);
+  ASSERT_NO_FATAL_FAILURE(AwaitWindow(kT0 + kMinute, [](const auto& w) { return w.placed() == 1; }));
+  EXPECT_TRUE(service_.Reader(messaging::DeadLetterTopic(messaging::kOrderEvents))
+                  .WaitFor("orderly.v1.StockReserved", "stray-1")
+                  .has_value());
+  EXPECT_EQ(Window(kT0 + kMinute).revision(), 1);  // the stray message changed nothing
+}
+
 TEST_F(AnalyticsTest, WatchSalesSendsAWindowAgainEachTimeItChanges) {
   Publish("watch-1", Placed("watch-1", "MUG", 1, 500), kT0 + kMinute);
   v1::WatchSalesRequest request;
