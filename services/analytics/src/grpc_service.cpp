@@ -26,13 +26,14 @@ void AddMoney(google::protobuf::RepeatedPtrField<v1::Money>* out, const std::map
   }
 }
 
-// [from, to) of a request, checked: both set, from before to, at most kMaxRangeMs apart.
-WindowRange CheckedRange(const google::protobuf::Timestamp& from, bool has_from, const google::protobuf::Timestamp& to,
-                         bool has_to) {
-  if (!has_from) throw InvalidArgument("from", "is required");
-  if (!has_to) throw InvalidArgument("to", "is required");
-  const int64_t from_ms = TimeUtil::TimestampToMilliseconds(from);
-  const int64_t to_ms = TimeUtil::TimestampToMilliseconds(to);
+// [from, to) of a GetSales or TopProducts request, checked: both set, from before to, at most
+// kMaxRangeMs apart.
+template <typename Request>
+WindowRange CheckedRange(const Request& request) {
+  if (!request.has_from()) throw InvalidArgument("from", "is required");
+  if (!request.has_to()) throw InvalidArgument("to", "is required");
+  const int64_t from_ms = TimeUtil::TimestampToMilliseconds(request.from());
+  const int64_t to_ms = TimeUtil::TimestampToMilliseconds(request.to());
   if (to_ms <= from_ms) throw InvalidArgument("to", "must be after from");
   if (to_ms - from_ms > kMaxRangeMs) throw InvalidArgument("to", "must be at most 31 days after from");
   return MinutesCovering(from_ms, to_ms);
@@ -96,7 +97,7 @@ rpc::AccessTable GrpcService::Access() {
 grpc::Status GrpcService::GetSales(grpc::ServerContext* context, const v1::GetSalesRequest* request,
                                    v1::GetSalesResponse* response) {
   return rpc::Guard(context, [&] {
-    const WindowRange range = CheckedRange(request->from(), request->has_from(), request->to(), request->has_to());
+    const WindowRange range = CheckedRange(*request);
     const int64_t granularity_ms = CheckedGranularity(*request, range);
     for (const WindowFigures& window : Merge(reader_.Minutes(range), range, granularity_ms)) {
       *response->add_windows() = ToProto(window);
@@ -107,7 +108,7 @@ grpc::Status GrpcService::GetSales(grpc::ServerContext* context, const v1::GetSa
 grpc::Status GrpcService::TopProducts(grpc::ServerContext* context, const v1::TopProductsRequest* request,
                                       v1::TopProductsResponse* response) {
   return rpc::Guard(context, [&] {
-    const WindowRange range = CheckedRange(request->from(), request->has_from(), request->to(), request->has_to());
+    const WindowRange range = CheckedRange(*request);
     const int n = request->n() == 0 ? kDefaultTop : request->n();
     validate::Range("n", n, 1, kMaxTop);
     for (const ProductFigures& product : TopByUnits(reader_.Products(range), static_cast<size_t>(n))) {

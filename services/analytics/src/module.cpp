@@ -1,7 +1,8 @@
-#include "event_recorder.h"
-#include "grpc_service.h"
 #include "orderly/analytics/analytics.h"
 #include "orderly/metrics/registry.h"
+
+#include "event_recorder.h"
+#include "grpc_service.h"
 #include "sales_reader.h"
 
 namespace orderly::analytics {
