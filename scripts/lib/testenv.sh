@@ -13,7 +13,7 @@ cmd_testenv() {
       rm -rf "$dir"
       mkdir -p "$dir"
       local ports=() i
-      for i in 1 2 3 4 5 6 7 8; do ports+=("$(free_port "${ports[*]:-}")"); done
+      for i in 1 2 3 4 5 6 7 8 9; do ports+=("$(free_port "${ports[*]:-}")"); done
       auth_keys "$dir" test-1
       write_test_config "$dir/config.yaml" "${ports[@]}"
       ORDERLY_PG_OPTIONS=$TESTENV_PG_OPTIONS stack_up "$dir" "$dir/config.yaml"
@@ -83,6 +83,7 @@ services:
     listen: 127.0.0.1:$8
     inventory: {target: 127.0.0.1:$6}
   orchestrator: {listen: 127.0.0.1:$9}
+  analytics: {listen: 127.0.0.1:${10}}
 edge:
   access_log: errors
 auth:

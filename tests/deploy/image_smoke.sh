@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The image smoke test (ctest deploy.image_smoke, label deploy): the four services of the image run
+# The image smoke test (ctest deploy.image_smoke, label deploy): the five services of the image run
 # with `podman run --network=host` against the shared test servers, isolated as tests/e2e's
 # ProcessStack is (their own database on every shard, their own Kafka prefix, free ports). Through the
 # image's own orderlyctl an order is placed and must end CONFIRMED with its stock committed and its
@@ -32,7 +32,7 @@ podman_quiet() { podman "$@" 2> >(grep -v 'unable to get systemd connection' >&2
 podman_env
 podman image exists "$IMAGE" || fail "no image $IMAGE; build it with scripts/dev image"
 
-SERVICES=(inventory payment order orchestrator)  # start order: order prices through inventory
+SERVICES=(inventory payment order orchestrator analytics)  # start order: order prices through inventory
 NAME=smoke_$(date +%s)_$$  # database and Kafka prefix
 CONTAINER=orderly-smoke-$$  # container name prefix
 DIR=$BUILD_DIR/deploy-smoke/$NAME
@@ -94,6 +94,7 @@ done
   echo "  payment: {listen: ${LISTEN[payment]}}"
   echo "  order: {listen: ${LISTEN[order]}, inventory: {target: ${LISTEN[inventory]}}}"
   echo "  orchestrator: {listen: ${LISTEN[orchestrator]}}"
+  echo "  analytics: {listen: ${LISTEN[analytics]}}"
   echo "auth: {enabled: true, jwks_file: /etc/orderly/auth/jwks.json, service_key_file: /etc/orderly/auth/signing.pem," \
     "service_key_id: smoke-1}"
 } >"$DIR/config.yaml"
@@ -162,9 +163,12 @@ money_done='(.account.available.minor_units // "0") == "2000" and (.account.held
 await "$money_done" accounts get "$customer" EUR >&2 || fail "account of $customer is not 20.00 EUR available, none held"
 echo "  stock committed (1 on hand, 2 committed), payment captured (20.00 EUR left)"
 ctl audit >&2 || fail "orderlyctl audit found violations"
+sold='[.windows[] | .confirmed // "0" | tonumber] | add == 1'
+await "$sold" analytics sales --last 1h >/dev/null || fail "analytics counts no confirmed order in the last hour"
+echo "  analytics: 1 order confirmed in the last hour"
 
 # SIGTERM (the image's STOPSIGNAL) must drain and exit 0 well before podman's SIGKILL at 30 s.
-for svc in order orchestrator payment inventory; do
+for svc in analytics order orchestrator payment inventory; do
   started=$SECONDS
   podman_quiet stop -t 30 "$CONTAINER-$svc" >/dev/null
   code=$(podman inspect --format '{{.State.ExitCode}}' "$CONTAINER-$svc")

@@ -221,7 +221,8 @@ patches:
             docs.remove(find(docs, "Secret", "orderly-postgres"))
         lines = [f"{kind}: Secret orderly-postgres is neither rendered nor declared external" for kind in (
             "Deployment/orderly-inventory", "Deployment/orderly-payment", "Deployment/orderly-order",
-            "Deployment/orderly-orchestrator", "Cluster/orderly-shard0", "Cluster/orderly-shard1")]
+            "Deployment/orderly-orchestrator", "Deployment/orderly-analytics", "Cluster/orderly-shard0",
+            "Cluster/orderly-shard1")]
         self.assertEqual(sorted(self.problems(edit)), sorted(lines))
         self.assertEqual(self.problems(lambda docs: None, external=["orderly-postgres"]), [
             "Secret/orderly-postgres: is external (created out of band) but also rendered"])
@@ -248,7 +249,7 @@ patches:
         self.assertIn("Deployment/orderly-order: spec.replicas is set: the HorizontalPodAutoscaler owns the replica "
                       "count", problems)
         self.assertIn("KafkaNodePool: 1 brokers, production needs 3", problems)
-        self.assertEqual(len(problems), 4 * 4 + 1 + 1 + 10 + 2)  # 4 per service, brokers, ISR, topics, shards
+        self.assertEqual(len(problems), 5 * 4 + 1 + 1 + 10 + 2)  # 4 per service, brokers, ISR, topics, shards
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@
 namespace orderly::testing {
 namespace {
 
-const std::vector<std::string> kServices = {"inventory", "payment", "order", "orchestrator"};
+const std::vector<std::string> kServices = {"inventory", "payment", "order", "orchestrator", "analytics"};
 
 class MetricsTest : public ::testing::Test {
  protected:
@@ -90,6 +90,8 @@ TEST_F(MetricsTest, PlacingAnOrderMovesEveryServicesCounters) {
   moved("inventory", R"(orderly_messages_handled_total{topic=")" + prefix + R"(inventory.commands"})", 2);
   moved("payment", R"(orderly_messages_handled_total{topic=")" + prefix + R"(payment.commands"})", 2);
   moved("order", R"(orderly_messages_handled_total{topic=")" + prefix + R"(order.commands"})", 1);
+  // OrderPlaced and OrderConfirmed.
+  moved("analytics", R"(orderly_messages_handled_total{topic=")" + prefix + R"(order.events"})", 2);
   const std::string orchestrator = Scrape("orchestrator");
   EXPECT_GE(Value(orchestrator, R"(orderly_saga_step_duration_seconds_count{step="reserve_stock"})"), 1);
   EXPECT_GE(Value(orchestrator, R"(orderly_saga_step_duration_seconds_count{step="authorize_payment"})"), 1);

@@ -44,7 +44,8 @@ TEST_F(OrderlyctlTest, HelpListsEveryCommandGroup) {
   const CommandResult help = Ctl("--help");
   EXPECT_EQ(help.exit_code, 0);
   for (const char* command : {"products add", "stock restock", "accounts deposit", "orders watch", "sagas list",
-                              "dlq list", "dlq replay", "groups list", "groups rewind", "audit"}) {
+                              "dlq list", "dlq replay", "groups list", "groups rewind", "audit", "analytics sales",
+                              "analytics top", "analytics watch"}) {
     EXPECT_NE(help.output.find(command), std::string::npos) << command << " missing from:\n" << help.output;
   }
 }
@@ -104,7 +105,7 @@ TEST_F(OrderlyctlTest, GroupsListsEveryServiceAndRefusesToRewindARunningOne) {
   const CommandResult groups = Ctl("groups list");
   EXPECT_EQ(groups.exit_code, 0) << groups.output;
   const std::string& prefix = stack_->settings().kafka.prefix;
-  for (const char* service : {"inventory", "payment", "order", "orchestrator"}) {
+  for (const char* service : {"inventory", "payment", "order", "orchestrator", "analytics"}) {
     EXPECT_NE(groups.output.find(prefix + "orderly-" + service + " "), std::string::npos) << groups.output;
   }
   const CommandResult rewind = Ctl("groups rewind payment");

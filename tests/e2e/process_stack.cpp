@@ -23,6 +23,7 @@ const std::map<std::string, std::string> kBinaries = {
     {"payment", ORDERLY_PAYMENT_BIN},
     {"order", ORDERLY_ORDER_BIN},
     {"orchestrator", ORDERLY_ORCHESTRATOR_BIN},
+    {"analytics", ORDERLY_ANALYTICS_BIN},
 };
 
 std::string Tail(const std::string& file) {
@@ -123,7 +124,8 @@ void ProcessStack::WriteConfig(const Options& options, const std::map<std::strin
       << "  order: {listen: 127.0.0.1:" << ports.at("order") << ", max_pending: " << options.max_pending
       << ", inventory: {target: 127.0.0.1:" << ports.at("inventory") << "}}\n"
       << "  orchestrator: {listen: 127.0.0.1:" << ports.at("orchestrator")
-      << ", step_timeout_ms: " << options.step_timeout.count() << ", sweep_interval_ms: 100, stats_interval_ms: 500}\n";
+      << ", step_timeout_ms: " << options.step_timeout.count() << ", sweep_interval_ms: 100, stats_interval_ms: 500}\n"
+      << "  analytics: {listen: 127.0.0.1:" << ports.at("analytics") << ", watch_poll_ms: 100}\n";
   // The edge as the test environment has it: its keys, a token on every call, no limit tests meet.
   const auth::Settings& auth = shared.edge.auth;
   out << "edge: {access_log: errors}\n"

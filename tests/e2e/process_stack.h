@@ -34,7 +34,7 @@ class ProcessStack final {
   ProcessStack(const ProcessStack&) = delete;
   ProcessStack& operator=(const ProcessStack&) = delete;
 
-  /// Service names: inventory, payment, order, orchestrator, then orchestrator-2... for replicas.
+  /// Service names: analytics, inventory, payment, order, orchestrator, then orchestrator-2... for replicas.
   [[nodiscard]] std::vector<std::string> Services() const;
   /// Starts `service` and waits until it serves; fails the test if it exits first.
   void Start(const std::string& service);

@@ -37,12 +37,14 @@ void PrintStackEnv(const orderly::app::PlatformSettings& settings) {
               static_cast<long long>(settings.kafka.commit_interval.count()));
   // Start order: order prices through inventory, so inventory comes first.
   const auto& services = settings.services;
-  std::printf("ORDERLY_SERVICES='inventory=%s payment=%s order=%s orchestrator=%s'\n",
+  std::printf("ORDERLY_SERVICES='inventory=%s payment=%s order=%s orchestrator=%s analytics=%s'\n",
               services.inventory.server.listen.c_str(), services.payment.server.listen.c_str(),
-              services.order.server.listen.c_str(), services.orchestrator.server.listen.c_str());
-  std::printf("ORDERLY_METRICS='inventory=%s payment=%s order=%s orchestrator=%s'\n",
+              services.order.server.listen.c_str(), services.orchestrator.server.listen.c_str(),
+              services.analytics.server.listen.c_str());
+  std::printf("ORDERLY_METRICS='inventory=%s payment=%s order=%s orchestrator=%s analytics=%s'\n",
               services.inventory.server.metrics_listen.c_str(), services.payment.server.metrics_listen.c_str(),
-              services.order.server.metrics_listen.c_str(), services.orchestrator.server.metrics_listen.c_str());
+              services.order.server.metrics_listen.c_str(), services.orchestrator.server.metrics_listen.c_str(),
+              services.analytics.server.metrics_listen.c_str());
 }
 
 }  // namespace

@@ -305,6 +305,7 @@ void SagasList(Clients& c, const Output& out, const Args& args) {
 
 void RunAudit(Clients& clients, const Output& out, const std::vector<std::string>& args);
 void AddKafkaCommands(std::map<std::string, CommandSpec>& commands);
+void AddAnalyticsCommands(std::map<std::string, CommandSpec>& commands);
 
 std::map<std::string, CommandSpec> AllCommands() {
   std::map<std::string, CommandSpec> commands = {
@@ -332,6 +333,7 @@ std::map<std::string, CommandSpec> AllCommands() {
       {"token mint", {"token mint --sub SUB --scope orders|admin|service[,...] [--ttl SECONDS]", TokenMint}},
   };
   AddKafkaCommands(commands);
+  AddAnalyticsCommands(commands);
   return commands;
 }
 

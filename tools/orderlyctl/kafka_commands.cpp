@@ -2,6 +2,7 @@
 // topics) and the services' consumer groups (lag, rewind).
 #include <google/protobuf/struct.pb.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -21,7 +22,10 @@ constexpr std::chrono::seconds kReadTimeout{10};
 std::vector<std::string_view> ConsumedTopics() {
   std::vector<std::string_view> topics;
   for (const auto& group : messaging::ConsumerGroups()) {
-    topics.insert(topics.end(), group.topics.begin(), group.topics.end());
+    for (std::string_view topic : group.topics) {
+      // Several groups may read one topic (order.events: orchestrator and analytics).
+      if (std::find(topics.begin(), topics.end(), topic) == topics.end()) topics.push_back(topic);
+    }
   }
   return topics;
 }

@@ -9,7 +9,8 @@ using namespace orderly::ctl;
 
 void Usage(FILE* to) {
   std::fprintf(to,
-               "usage: orderlyctl [--json] [--config FILE] [--order|--inventory|--payment|--orchestrator HOST:PORT]\n"
+               "usage: orderlyctl [--json] [--config FILE]\n"
+               "                  [--order|--inventory|--payment|--orchestrator|--analytics HOST:PORT]\n"
                "                  [--brokers HOST:PORT,...] [--tls-ca CA_PEM]\n"
                "                  GROUP COMMAND [ARGS...]\n\ncommands:\n");
   for (const auto& [name, spec] : AllCommands()) std::fprintf(to, "  %s\n", spec.usage.c_str());

@@ -51,12 +51,22 @@ OrchestratorSettings OrchestratorSettings::Parse(const config::Node& section) {
   return settings;
 }
 
+AnalyticsSettings AnalyticsSettings::Parse(const config::Node& section) {
+  AnalyticsSettings settings;
+  settings.server = rpc::ServerSettings::Parse(section);
+  settings.late_allowance =
+      std::chrono::milliseconds(section.Int("late_allowance_ms", settings.late_allowance.count(), 0, 86'400'000));
+  settings.watch_poll = std::chrono::milliseconds(section.Int("watch_poll_ms", settings.watch_poll.count(), 1, 60'000));
+  return settings;
+}
+
 ServicesSettings ServicesSettings::Parse(const config::Node& section) {
   ServicesSettings settings;
   settings.inventory = InventorySettings::Parse(section.Section("inventory"));
   settings.payment = PaymentSettings::Parse(section.Section("payment"));
   settings.order = OrderSettings::Parse(section.Section("order"));
   settings.orchestrator = OrchestratorSettings::Parse(section.Section("orchestrator"));
+  settings.analytics = AnalyticsSettings::Parse(section.Section("analytics"));
   return settings;
 }
 

@@ -19,6 +19,7 @@ const std::vector<ConsumerGroup>& ConsumerGroups() {
       {"payment", {kPaymentCommands}},
       {"order", {kOrderCommands}},
       {"orchestrator", {kOrderEvents, kSagaReplies}},
+      {"analytics", {kOrderEvents}},
   };
   return groups;
 }

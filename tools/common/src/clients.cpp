@@ -40,7 +40,8 @@ std::unique_ptr<typename Service::Stub> Stub(const Targets& targets, const std::
 }  // namespace
 
 Targets ResolveTargets(const std::map<std::string, std::string>& flags) {
-  Targets targets{"127.0.0.1:17001", "127.0.0.1:17002", "127.0.0.1:17003", "127.0.0.1:17004", {}, {}, {}, {}};
+  Targets targets{"127.0.0.1:17001", "127.0.0.1:17002", "127.0.0.1:17003", "127.0.0.1:17004", "127.0.0.1:17005",
+                  {}, {}, {}, {}};
   targets.kafka.brokers = "127.0.0.1:19092";
   const std::string config = flags.count("config")            ? flags.at("config")
                              : !Env("ORDERLY_CONFIG").empty() ? Env("ORDERLY_CONFIG")
@@ -51,7 +52,8 @@ Targets ResolveTargets(const std::map<std::string, std::string>& flags) {
     const auto settings = app::LoadPlatformSettings(config);
     const auto& services = settings.services;
     targets = {services.order.server.listen, services.inventory.server.listen, services.payment.server.listen,
-               services.orchestrator.server.listen, settings.kafka, {}, {}, settings.edge.auth};
+               services.orchestrator.server.listen, services.analytics.server.listen, settings.kafka, {}, {},
+               settings.edge.auth};
   }
   const auto pick = [&](std::string& target, const std::string& service, const char* env) {
     if (!Env(env).empty()) target = Env(env);
@@ -61,6 +63,7 @@ Targets ResolveTargets(const std::map<std::string, std::string>& flags) {
   pick(targets.inventory, "inventory", "ORDERLY_INVENTORY_ADDR");
   pick(targets.payment, "payment", "ORDERLY_PAYMENT_ADDR");
   pick(targets.orchestrator, "orchestrator", "ORDERLY_ORCHESTRATOR_ADDR");
+  pick(targets.analytics, "analytics", "ORDERLY_ANALYTICS_ADDR");
   if (flags.count("brokers")) targets.kafka.brokers = flags.at("brokers");
   targets.tls_ca_file = flags.count("tls-ca") ? flags.at("tls-ca") : Env("ORDERLY_TLS_CA");
   targets.tokens = Tokens(targets.auth);
@@ -72,6 +75,7 @@ Clients::Clients(const Targets& targets)
       inventory(Stub<v1::InventoryService>(targets, targets.inventory)),
       payment(Stub<v1::PaymentService>(targets, targets.payment)),
       sagas(Stub<v1::SagaService>(targets, targets.orchestrator)),
+      analytics(Stub<v1::AnalyticsService>(targets, targets.analytics)),
       kafka(targets.kafka),
       auth(targets.auth) {}
 

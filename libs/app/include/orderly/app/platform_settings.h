@@ -69,12 +69,25 @@ struct OrchestratorSettings {
   static OrchestratorSettings Parse(const config::Node& section);
 };
 
+/// `services.analytics`.
+struct AnalyticsSettings {
+  rpc::ServerSettings server;
+  // An event is counted in its one-minute window while that window ended less than this before the
+  // newest event time seen; later it only counts as dropped late (metric, log, the window's
+  // late_dropped). Event time, not wall time: a consumer that was down drops nothing for it.
+  std::chrono::milliseconds late_allowance{300'000};
+  std::chrono::milliseconds watch_poll{500};  // how often WatchSales looks for changed windows
+
+  static AnalyticsSettings Parse(const config::Node& section);
+};
+
 /// The `services` section: every service's own settings, so one file configures the whole stack.
 struct ServicesSettings {
   InventorySettings inventory;
   PaymentSettings payment;
   OrderSettings order;
   OrchestratorSettings orchestrator;
+  AnalyticsSettings analytics;
 
   static ServicesSettings Parse(const config::Node& section);
 };

@@ -53,6 +53,12 @@ void ValidateCommand(Checks&& checks) {
   }
 }
 
+/// Whether the envelope's type names T.
+template <typename T>
+[[nodiscard]] bool Is(const v1::Envelope& envelope) {
+  return envelope.type() == T::descriptor()->full_name();
+}
+
 /// Unpacks the payload as T. @throws PoisonMessage if it holds another type.
 template <typename T>
 [[nodiscard]] T Payload(const v1::Envelope& envelope) {

@@ -11,6 +11,7 @@
 
 #include "orderly/auth/token_minter.h"
 #include "orderly/messaging/settings.h"
+#include "orderly/v1/analytics.grpc.pb.h"
 #include "orderly/v1/inventory.grpc.pb.h"
 #include "orderly/v1/order.grpc.pb.h"
 #include "orderly/v1/payment.grpc.pb.h"
@@ -31,7 +32,7 @@ struct CallError {
 
 /// Where each service listens, and the Kafka cluster with its settings (prefix included).
 struct Targets {
-  std::string order, inventory, payment, orchestrator;
+  std::string order, inventory, payment, orchestrator, analytics;
   messaging::KafkaSettings kafka;
   std::shared_ptr<auth::TokenSource> tokens;  // what every call carries; null: no token
   std::string tls_ca_file;                    // TLS to the services when set
@@ -39,7 +40,7 @@ struct Targets {
 };
 
 /// Resolves the targets from a tool's flags (name without "--" → value): each service's address
-/// from its flag (`order`, `inventory`, `payment`, `orchestrator`), else ORDERLY_<SERVICE>_ADDR,
+/// from its flag (`order`, `inventory`, `payment`, `orchestrator`, `analytics`), else ORDERLY_<SERVICE>_ADDR,
 /// else the services section of the config file (`config` flag, else $ORDERLY_CONFIG, else
 /// config/local.yaml if it exists, else the local stack's default ports); Kafka from the config's
 /// kafka section, its brokers replaced by the `brokers` flag if given. Calls carry $ORDERLY_TOKEN, else
@@ -57,6 +58,7 @@ class Clients final {
   std::unique_ptr<v1::InventoryService::Stub> inventory;
   std::unique_ptr<v1::PaymentService::Stub> payment;
   std::unique_ptr<v1::SagaService::Stub> sagas;
+  std::unique_ptr<v1::AnalyticsService::Stub> analytics;
   messaging::KafkaSettings kafka;
   auth::Settings auth;
 

@@ -1,0 +1,3 @@
+#include "orderly/analytics/analytics.h"
+
+int main(int argc, char** argv) { return orderly::app::RunService(argc, argv, orderly::analytics::Definition()); }
