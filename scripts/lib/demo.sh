@@ -23,6 +23,16 @@ settle() {
   wait_not_pending sagas "$1" STEP_OUTCOME_PENDING "the saga of order $1 still waits for a reply"
 }
 
+# Waits up to 15 s for the analytics service, which follows order.events on its own, to count a
+# refund in the last five minutes; it then shows whatever it has counted.
+wait_refund_counted() {
+  local deadline=$((SECONDS + 15))
+  until ctl --json analytics sales --last 5m | grep -q '"refunded": "[1-9]'; do
+    [ $SECONDS -lt $deadline ] || return 0
+    sleep 0.2
+  done
+}
+
 show_state() {
   ctl stock get "$mug"
   ctl stock get "$tea"
@@ -79,6 +89,12 @@ cmd_demo() {
   title "After"
   show_state
 
+  title "Sales of the last five minutes (analytics, from order.events)"
+  wait_refund_counted
+  ctl analytics sales --last 5m
+  echo
+  ctl analytics top --last 5m -n 5
+
   title "Audit"
   ctl audit
 
@@ -88,6 +104,7 @@ The stack is still running. Go on with:
   build/tools/orderlyctl/orderlyctl --help
   build/tools/orderlyctl/orderlyctl orders list $alice
   build/tools/orderlyctl/orderlyctl orders watch <order id>
+  build/tools/orderlyctl/orderlyctl analytics watch   # sales windows as they change
   build/tools/orderlyctl/orderlyctl dlq list         # messages no service could process
   scripts/dev status | scripts/dev logs | scripts/dev down
 EOF
