@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace orderly::messaging::detail {
 namespace {
@@ -36,10 +37,14 @@ std::shared_ptr<OutboxHandOver> AttachedTo(const pg::Cluster& cluster) {
 }  // namespace
 
 struct OutboxHandOver::Lane {
-  // Held by a writer from right before its COMMIT until its rows are handed over, so this process
-  // hands a shard's rows over in commit order. Recursive: a transaction appending several rows
-  // takes it once per row.
-  std::recursive_mutex commit_order;
+  // Commit order without a lock held across COMMIT (which serialized the process's commits on a
+  // shard, each waiting out the last one's flush): each row takes a ticket right before its
+  // transaction's COMMIT and goes to the producer in ticket order once committed, or its ticket is
+  // dropped. A transaction that saw another's rows committed took its tickets after that one's.
+  std::mutex sequence;
+  uint64_t next_ticket = 0;   // guarded by sequence
+  uint64_t next_to_send = 0;  // the oldest ticket neither sent nor dropped; guarded by sequence
+  std::map<uint64_t, std::optional<TicketedRow>> finished;  // out of turn; guarded by sequence
   // Recursive: a held record that cannot even be queued reports its failure from within Resume.
   mutable std::recursive_mutex mutex;
   std::condition_variable_any changed;
@@ -52,14 +57,16 @@ struct OutboxHandOver::Lane {
 
 namespace {
 
-// A writer's hold on its lane's commit order, released when its transaction ends.
-struct CommitOrderHold {
+// A row's place in its lane's commit order; a ticket its transaction did not hand over (rolled
+// back, or the commit failed) is dropped when the transaction ends, so later rows are not held up.
+struct TicketHold {
   std::shared_ptr<OutboxHandOver> hand_over;  // keeps the lane alive
-  std::recursive_mutex* commit_order;
-  bool held = false;
+  size_t shard = 0;
+  std::optional<uint64_t> ticket;
+  bool finished = false;
 
-  ~CommitOrderHold() {
-    if (held) commit_order->unlock();
+  ~TicketHold() {
+    if (ticket && !finished) hand_over->Finish(shard, *ticket, std::nullopt);
   }
 };
 
@@ -154,15 +161,35 @@ bool OutboxHandOver::Resume(size_t shard, const std::function<bool()>& catch_up)
 void OutboxHandOver::AtCommit(pg::Transaction& tx, const pg::Result& inserted, OutgoingMessage message) {
   auto hand_over = AttachedTo(tx.cluster());
   if (hand_over == nullptr) return;
-  const size_t shard = tx.shard();
-  auto hold = std::make_shared<CommitOrderHold>(CommitOrderHold{hand_over, &hand_over->lanes_.at(shard)->commit_order});
-  tx.BeforeCommit([hold] {
-    hold->commit_order->lock();
-    hold->held = true;
+  auto hold = std::make_shared<TicketHold>(TicketHold{hand_over, tx.shard()});
+  tx.BeforeCommit([hold] { hold->ticket = hold->hand_over->TakeTicket(hold->shard); });
+  tx.AfterCommit([hold, inserted, message = std::move(message)]() mutable {
+    const int64_t id = inserted.One().Int(0);
+    hold->finished = true;
+    hold->hand_over->Finish(hold->shard, *hold->ticket, TicketedRow{id, std::move(message)});
   });
-  tx.AfterCommit([hold, shard, inserted, message = std::move(message)]() mutable {
-    hold->hand_over->Send(shard, inserted.One().Int(0), std::move(message));
-  });
+}
+
+uint64_t OutboxHandOver::TakeTicket(size_t shard) {
+  Lane& lane = *lanes_.at(shard);
+  std::lock_guard lock(lane.sequence);
+  return lane.next_ticket++;
+}
+
+void OutboxHandOver::Finish(size_t shard, uint64_t ticket, std::optional<TicketedRow> row) noexcept {
+  Lane& lane = *lanes_.at(shard);
+  std::lock_guard lock(lane.sequence);
+  lane.finished.emplace(ticket, std::move(row));
+  for (auto next = lane.finished.begin(); next != lane.finished.end() && next->first == lane.next_to_send;
+       next = lane.finished.erase(next)) {
+    ++lane.next_to_send;
+    if (!next->second) continue;
+    try {
+      Send(shard, next->second->id, std::move(next->second->message));
+    } catch (const std::exception& e) {  // the row waits in the table for the relay's sweep
+      spdlog::warn("outbox shard {}: row {} not handed over ({}); the relay sends it", shard, next->second->id, e.what());
+    }
+  }
 }
 
 void OutboxHandOver::Send(size_t shard, int64_t id, OutgoingMessage message) {
@@ -176,8 +203,8 @@ void OutboxHandOver::Send(size_t shard, int64_t id, OutgoingMessage message) {
     }
     ++lane.in_flight;
   }
-  // Outside the lane's mutex, so a full producer queue never blocks its delivery reports; the
-  // caller's commit-order lock keeps the order, and Resume sent what it held before taking rows.
+  // Outside the lane's mutex, so a full producer queue never blocks its delivery reports; Finish
+  // calls this in commit order, and Resume sent what it held before taking rows.
   Publish(shard, id, std::move(message));
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "orderly/messaging/producer.h"
@@ -54,6 +55,17 @@ class OutboxHandOver final : public std::enable_shared_from_this<OutboxHandOver>
   /// cluster; otherwise the row waits for a relay to read the table. `inserted` is the row's INSERT
   /// (RETURNING id), read after the commit.
   static void AtCommit(pg::Transaction& tx, const pg::Result& inserted, OutgoingMessage message);
+
+  /// A committed outbox row on its way to the producer.
+  struct TicketedRow {
+    int64_t id;
+    OutgoingMessage message;
+  };
+  /// The next place in `shard`'s commit order, taken right before a COMMIT.
+  [[nodiscard]] uint64_t TakeTicket(size_t shard);
+  /// Ticket `ticket` committed `row`, or (nullopt) handed nothing over: sends every row whose turn
+  /// has come, in ticket order.
+  void Finish(size_t shard, uint64_t ticket, std::optional<TicketedRow> row) noexcept;
 
  private:
   struct Lane;

@@ -1,3 +1,7 @@
+#include <latch>
+#include <stdexcept>
+#include <thread>
+
 #include "messaging_fixture.h"
 #include "test_env.h"
 
@@ -54,6 +58,45 @@ TEST_F(OutboxHandOverTest, RowsCommittedAfterStopWaitForTheNextRelay) {
   WriteOutbox(topic_, "order-after-stop");
   EXPECT_EQ(UnsentRows(), 1);
   relay = std::make_unique<OutboxRelay>(cluster_, producer(), outbox_);
+  EXPECT_TRUE(WaitUntil([&] { return UnsentRows() == 0; })) << UnsentRows() << " rows unsent";
+}
+
+TEST_F(OutboxHandOverTest, ARowWaitsForRowsWhoseCommitBeganFirstWhileARolledBackOneHoldsNothingUp) {
+  outbox_.poll_interval = std::chrono::milliseconds(20);
+  outbox_.orphan_after = std::chrono::minutes(10);  // only the hand-over sends the rows below
+  const auto relay = StartRelayAfterAnOrphan();
+  const std::string order = "order-in-commit-order";
+  const auto envelope = [&] {
+    v1::OrderConfirmed event;
+    event.set_order_id(order);
+    return MakeEnvelope(event, {order, "", "", "", ""}, ids_, clock_);
+  };
+  const v1::Envelope first = envelope();
+  std::latch first_committing(1);
+  std::latch second_committed(1);
+  // The first row's transaction takes its place in the commit order, then waits before its COMMIT.
+  std::thread first_writer([&] {
+    cluster_.Transact(cluster_.ShardFor(order), [&](pg::Transaction& tx) {
+      AppendToOutbox(tx, topic_, first);
+      tx.BeforeCommit([&] {
+        first_committing.count_down();
+        second_committed.wait();
+      });
+    });
+  });
+  first_committing.wait();
+  EXPECT_THROW(cluster_.Transact(cluster_.ShardFor(order),
+                                 [&](pg::Transaction& tx) {
+                                   AppendToOutbox(tx, topic_, envelope());
+                                   tx.BeforeCommit([] { throw std::runtime_error("rolled back before its COMMIT"); });
+                                 }),
+               std::runtime_error);
+  const v1::Envelope second = WriteOutbox(topic_, order);  // commits while the first has not
+  second_committed.count_down();
+  first_writer.join();
+  const auto consumer = Consume(UniqueName("group"), topic_, RecordingHandler("handover-order-test"));
+  EXPECT_TRUE(WaitUntil([&] { return EffectsOf(order).size() == 2; })) << EffectsOf(order).size();
+  EXPECT_EQ(EffectsOf(order), (std::vector<std::string>{first.message_id(), second.message_id()}));
   EXPECT_TRUE(WaitUntil([&] { return UnsentRows() == 0; })) << UnsentRows() << " rows unsent";
 }
 
