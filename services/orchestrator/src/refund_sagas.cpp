@@ -17,17 +17,12 @@ constexpr const char* kRestockReturned = "restock_returned";
 constexpr const char* kCompleteRefund = "complete_refund";
 constexpr const char* kFailRefund = "fail_refund";
 
-template <typename Message>
-bool Is(const std::string& type) {
-  return type == Message::descriptor()->full_name();
-}
-
 }  // namespace
 
 bool RefundSagas::Handles(const std::string& type) {
-  return Is<v1::OrderRefundRequested>(type) || Is<v1::PaymentRefunded>(type) || Is<v1::PaymentRefundRefused>(type) ||
-         Is<v1::StockReturned>(type) || Is<v1::OrderRefunded>(type) || Is<v1::OrderPartiallyRefunded>(type) ||
-         Is<v1::OrderRefundFailed>(type);
+  return messaging::Names<v1::OrderRefundRequested>(type) || messaging::Names<v1::PaymentRefunded>(type) || messaging::Names<v1::PaymentRefundRefused>(type) ||
+         messaging::Names<v1::StockReturned>(type) || messaging::Names<v1::OrderRefunded>(type) || messaging::Names<v1::OrderPartiallyRefunded>(type) ||
+         messaging::Names<v1::OrderRefundFailed>(type);
 }
 
 std::string RefundSagas::SagaIdFor(const std::string& refund_id) { return NameBasedUuid("refund saga\n" + refund_id); }
@@ -35,8 +30,8 @@ std::string RefundSagas::SagaIdFor(const std::string& refund_id) { return NameBa
 void RefundSagas::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
   const std::string& type = envelope.type();
   const auto succeeded = v1::STEP_OUTCOME_SUCCEEDED;
-  if (Is<v1::OrderRefundRequested>(type)) return Start(tx, envelope);
-  if (Is<v1::PaymentRefunded>(type)) {
+  if (messaging::Names<v1::OrderRefundRequested>(type)) return Start(tx, envelope);
+  if (messaging::Names<v1::PaymentRefunded>(type)) {
     const auto refunded = Payload<v1::PaymentRefunded>(envelope);
     if (refunded.refund_id().empty()) {
       spdlog::info("payment of order {} refunded by hand; no saga asked for it", refunded.order_id());
@@ -48,7 +43,7 @@ void RefundSagas::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
     restock.set_refund_id(refunded.refund_id());
     *restock.mutable_lines() = Requested(tx, refunded.refund_id()).lines();
     engine_.SendStep(tx, SagaIdFor(refunded.refund_id()), refunded.order_id(), envelope, restock, kRestockReturned);
-  } else if (Is<v1::PaymentRefundRefused>(type)) {
+  } else if (messaging::Names<v1::PaymentRefundRefused>(type)) {
     const auto refused = Payload<v1::PaymentRefundRefused>(envelope);
     if (!Settle(tx, refused.refund_id(), kRefundPayment, envelope, v1::STEP_OUTCOME_FAILED, refused.reason())) return;
     v1::FailRefund fail;
@@ -57,7 +52,7 @@ void RefundSagas::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
     fail.set_reason("payment refused the refund: " + refused.reason());
     engine_.SendStep(tx, SagaIdFor(refused.refund_id()), refused.order_id(), envelope, fail, kFailRefund);
     End(tx, refused.refund_id(), v1::SAGA_STATE_REFUND_FAILED);
-  } else if (Is<v1::StockReturned>(type)) {
+  } else if (messaging::Names<v1::StockReturned>(type)) {
     const auto returned = Payload<v1::StockReturned>(envelope);
     if (!Settle(tx, returned.refund_id(), kRestockReturned, envelope, succeeded)) return;
     v1::CompleteRefund complete;
@@ -65,11 +60,11 @@ void RefundSagas::Handle(pg::Transaction& tx, const v1::Envelope& envelope) {
     complete.set_refund_id(returned.refund_id());
     engine_.SendStep(tx, SagaIdFor(returned.refund_id()), returned.order_id(), envelope, complete, kCompleteRefund);
     End(tx, returned.refund_id(), v1::SAGA_STATE_REFUNDED);
-  } else if (Is<v1::OrderRefunded>(type)) {
+  } else if (messaging::Names<v1::OrderRefunded>(type)) {
     Settle(tx, Payload<v1::OrderRefunded>(envelope).refund_id(), kCompleteRefund, envelope, succeeded);
-  } else if (Is<v1::OrderPartiallyRefunded>(type)) {
+  } else if (messaging::Names<v1::OrderPartiallyRefunded>(type)) {
     Settle(tx, Payload<v1::OrderPartiallyRefunded>(envelope).refund_id(), kCompleteRefund, envelope, succeeded);
-  } else if (Is<v1::OrderRefundFailed>(type)) {
+  } else if (messaging::Names<v1::OrderRefundFailed>(type)) {
     Settle(tx, Payload<v1::OrderRefundFailed>(envelope).refund_id(), kFailRefund, envelope, succeeded);
   }
 }

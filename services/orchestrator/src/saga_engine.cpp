@@ -10,16 +10,12 @@
 namespace orderly::orchestrator {
 namespace {
 
+using messaging::Is;
 using messaging::Payload;
 
 constexpr const char* kReserve = "reserve_stock";
 constexpr const char* kAuthorize = "authorize_payment";
 const std::string kPending = v1::StepOutcome_Name(v1::STEP_OUTCOME_PENDING);
-
-template <typename Message>
-bool Is(const v1::Envelope& envelope) {
-  return envelope.type() == Message::descriptor()->full_name();
-}
 
 bool Terminal(v1::SagaState state) {
   return state == v1::SAGA_STATE_CONFIRMED || state == v1::SAGA_STATE_REJECTED || state == v1::SAGA_STATE_CANCELLED;

@@ -8,12 +8,8 @@
 namespace orderly::payment {
 namespace {
 
+using messaging::Is;
 using messaging::Payload;
-
-template <typename Command>
-bool Is(const v1::Envelope& envelope) {
-  return envelope.type() == Command::descriptor()->full_name();
-}
 
 // Every payment command names its order and customer.
 template <typename Command>

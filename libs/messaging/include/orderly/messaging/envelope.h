@@ -53,10 +53,16 @@ void ValidateCommand(Checks&& checks) {
   }
 }
 
+/// Whether `type` (an envelope's or a stored event's type) is T's full name.
+template <typename T>
+[[nodiscard]] bool Names(std::string_view type) {
+  return type == T::descriptor()->full_name();
+}
+
 /// Whether the envelope's type names T.
 template <typename T>
 [[nodiscard]] bool Is(const v1::Envelope& envelope) {
-  return envelope.type() == T::descriptor()->full_name();
+  return Names<T>(envelope.type());
 }
 
 /// Unpacks the payload as T. @throws PoisonMessage if it holds another type.
