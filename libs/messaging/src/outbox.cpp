@@ -44,12 +44,10 @@ std::set<std::string> ClaimInboxAll(pg::Transaction& tx, std::string_view consum
                                     const std::vector<std::string>& message_ids) {
   std::set<std::string> fresh;
   if (message_ids.empty()) return fresh;
-  std::string array = "{";
-  for (const auto& id : message_ids) array += (array.size() > 1 ? "," : "") + id;
   const pg::Result claimed = tx.Exec(
       "INSERT INTO inbox (consumer, message_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING "
       "RETURNING message_id",
-      {consumer, array + "}"});
+      {consumer, pg::Param::Array(message_ids)});
   for (size_t i = 0; i < claimed.size(); ++i) fresh.insert(claimed[i].String(0));
   return fresh;
 }

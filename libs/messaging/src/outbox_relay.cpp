@@ -132,9 +132,7 @@ struct OutboxRelay::Impl {
 
   static void MarkSent(pg::Transaction& tx, const std::vector<int64_t>& ids) {
     if (ids.empty()) return;
-    std::string array = "{";
-    for (size_t i = 0; i < ids.size(); ++i) array += (i == 0 ? "" : ",") + std::to_string(ids[i]);
-    tx.Exec("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", {array + "}"});
+    tx.Exec("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", {pg::Param::Array(ids)});
   }
 
   // Marks what the hand-over delivered; what cannot be marked now is kept for the next call.

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <random>
 #include <thread>
 
@@ -18,6 +19,7 @@ struct TransactionImpl {
   size_t shard;
   std::vector<std::function<void()>> before_commit;
   std::vector<std::function<void()>> after_commit;
+  std::map<const void*, std::shared_ptr<void>> locals;
 };
 
 namespace {
@@ -53,6 +55,8 @@ const Cluster& Transaction::cluster() const { return impl_.cluster; }
 void Transaction::BeforeCommit(std::function<void()> action) { impl_.before_commit.push_back(std::move(action)); }
 
 void Transaction::AfterCommit(std::function<void()> action) { impl_.after_commit.push_back(std::move(action)); }
+
+std::shared_ptr<void>& Transaction::Local(const void* owner) { return impl_.locals[owner]; }
 
 struct Cluster::Impl {
   Settings settings;
@@ -144,7 +148,7 @@ void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&
     const DropIfBroken drop{lease};
     try {
       detail::Pipeline pipeline(connection, context);
-      TransactionImpl impl{pipeline, *this, shard, {}, {}};
+      TransactionImpl impl{pipeline, *this, shard, {}, {}, {}};
       try {
         // BEGIN (and the lock timeout) go out with the first statement, not in round trips of their own.
         (void)pipeline.Send(BeginStatement(options), {});
@@ -154,7 +158,8 @@ void Cluster::RunTransaction(size_t shard, const std::function<void(Transaction&
         }
         Transaction tx(impl);
         fn(tx);
-        for (auto& action : impl.before_commit) action();
+        // By index: an action may add another (a write it flushes takes an outbox ticket).
+        for (size_t i = 0; i < impl.before_commit.size(); ++i) impl.before_commit[i]();
         pipeline.Commit();
       } catch (...) {
         if (!pipeline.Rollback()) connection.MarkBroken();

@@ -18,6 +18,26 @@ Param Param::Bytes(std::string_view raw) {
   return Param(text);
 }
 
+Param Param::Array(const std::vector<std::string>& elements) {
+  std::string text = "{";
+  for (const std::string& element : elements) {
+    if (text.size() > 1) text.push_back(',');
+    text.push_back('"');
+    for (char c : element) {
+      if (c == '"' || c == '\\') text.push_back('\\');
+      text.push_back(c);
+    }
+    text.push_back('"');
+  }
+  return Param(text + "}");
+}
+
+Param Param::Array(const std::vector<int64_t>& elements) {
+  std::string text = "{";
+  for (const int64_t element : elements) text += (text.size() > 1 ? "," : "") + std::to_string(element);
+  return Param(text + "}");
+}
+
 namespace {
 
 // A field of a text-format result, checked against the result's shape.

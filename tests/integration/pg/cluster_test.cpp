@@ -241,5 +241,21 @@ TEST_F(ClusterTest, BytesRoundTrip) {
   EXPECT_EQ(back, raw);
 }
 
+TEST_F(ClusterTest, ArraysRoundTripWhateverTheirElementsHold) {
+  const std::vector<std::string> texts = {"plain", "", "with, comma", "quote \" and \\ backslash", "{braces}", "NULL"};
+  const std::vector<int64_t> numbers = {0, -7, 9'000'000'000};
+  cluster_.Transact(0, [&](Transaction& tx) {
+    const Result rows = tx.Exec("SELECT unnest($1::text[])", {Param::Array(texts)});
+    ASSERT_EQ(rows.size(), texts.size());
+    for (size_t i = 0; i < texts.size(); ++i) {
+      EXPECT_FALSE(rows[i].IsNull(0)) << i;
+      EXPECT_EQ(rows[i].String(0), texts[i]);
+    }
+    EXPECT_EQ(tx.Exec("SELECT sum(n)::bigint FROM unnest($1::bigint[]) AS n", {Param::Array(numbers)}).One().Int(0),
+              9'000'000'000 - 7);
+    EXPECT_EQ(tx.Exec("SELECT cardinality($1::text[])", {Param::Array(std::vector<std::string>{})}).One().Int(0), 0);
+  });
+}
+
 }  // namespace
 }  // namespace orderly::pg

@@ -49,6 +49,9 @@ class Transaction final {
   /// propagates. Actions (and what they capture) are destroyed when the transaction ends, committed
   /// or not, after every AfterCommit action ran.
   void BeforeCommit(std::function<void()> action);
+  /// A slot for state `owner` keeps for the rest of this transaction, e.g. changes it sums up and
+  /// writes once in a BeforeCommit action: empty on the owner's first call, then what it stored.
+  std::shared_ptr<void>& Local(const void* owner);
   /// Runs `action` once this transaction has committed (not if it rolls back or is retried), e.g.
   /// to invalidate a cache entry. An action that throws is logged, never propagated.
   void AfterCommit(std::function<void()> action);

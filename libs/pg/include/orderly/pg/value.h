@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace orderly::pg {
 
@@ -25,6 +26,10 @@ class Param final {
   }
   /// Raw bytes for a bytea column.
   [[nodiscard]] static Param Bytes(std::string_view raw);
+  /// A one-dimensional array literal ('{"a","b"}'): cast it in SQL, e.g. unnest($1::text[]).
+  /// Elements are quoted, so any text (commas, quotes, backslashes, braces) arrives as it was.
+  [[nodiscard]] static Param Array(const std::vector<std::string>& elements);
+  [[nodiscard]] static Param Array(const std::vector<int64_t>& elements);
 
   [[nodiscard]] const std::optional<std::string>& text() const { return text_; }
 
