@@ -21,7 +21,7 @@ class Module final : public app::ServiceModule {
             runtime, kName,
             [this](pg::Transaction& tx, const v1::Envelope& envelope) { recorder_.Record(tx, envelope); },
             // Every event on the windows' shard: its inbox row commits with the window it changes.
-            [](const v1::Envelope&) { return std::string(kShardKey); })) {}
+            [](const v1::Envelope&) { return std::string(kShardKey); }, settings_.batch_linger)) {}
 
   std::vector<HostedService> GrpcServices() override {
     return {{&grpc_, v1::AnalyticsService::service_full_name(), GrpcService::Access()}};

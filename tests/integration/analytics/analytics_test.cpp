@@ -6,6 +6,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include "event_recorder.h"
 #include "orderly/messaging/envelope.h"
 #include "orderly/messaging/topics.h"
 #include "orderly/metrics/registry.h"
@@ -13,6 +14,7 @@
 #include "service_harness.h"
 #include "test_env.h"
 #include "test_tokens.h"
+#include "windows.h"
 
 namespace orderly::analytics {
 namespace {
@@ -53,10 +55,15 @@ class AnalyticsTest : public ::testing::Test {
     stub_ = testing::TokenStub<v1::AnalyticsService>(service_.Address());
   }
 
+  // The envelope of `payload` for `order_id` as produced at `at_ms`.
+  v1::Envelope Make(const std::string& order_id, const google::protobuf::Message& payload, int64_t at_ms) {
+    clock_.Set(Clock::TimePoint(milliseconds(at_ms)));
+    return messaging::MakeEnvelope(payload, {order_id, "", "", "", ""}, ids_, clock_);
+  }
+
   // Publishes `payload` for `order_id` on order.events as produced at `at_ms`; returns the envelope.
   v1::Envelope Publish(const std::string& order_id, const google::protobuf::Message& payload, int64_t at_ms) {
-    clock_.Set(Clock::TimePoint(milliseconds(at_ms)));
-    const v1::Envelope envelope = messaging::MakeEnvelope(payload, {order_id, "", "", "", ""}, ids_, clock_);
+    const v1::Envelope envelope = Make(order_id, payload, at_ms);
     service_.SendEnvelope(messaging::kOrderEvents, envelope);
     return envelope;
   }
@@ -83,27 +90,71 @@ class AnalyticsTest : public ::testing::Test {
   }
 
   // Three orders placed in the first minute that end in the second (confirmed, rejected for stock,
-  // cancelled), and a partial refund of the confirmed one in the third; every envelope sent.
-  std::vector<v1::Envelope> PublishEveryOutcome() {
+  // cancelled), and a partial refund of the confirmed one in the third.
+  std::vector<v1::Envelope> EveryOutcome() {
     std::vector<v1::Envelope> sent;
-    sent.push_back(Publish("order-a", Placed("order-a", "MUG", 2, 500), kT0 + 5'000));
-    sent.push_back(Publish("order-b", Placed("order-b", "TEA", 1, 300), kT0 + 10'000));
-    sent.push_back(Publish("order-c", Placed("order-c", "MUG", 1, 500), kT0 + 20'000));
+    sent.push_back(Make("order-a", Placed("order-a", "MUG", 2, 500), kT0 + 5'000));
+    sent.push_back(Make("order-b", Placed("order-b", "TEA", 1, 300), kT0 + 10'000));
+    sent.push_back(Make("order-c", Placed("order-c", "MUG", 1, 500), kT0 + 20'000));
     v1::OrderConfirmed confirmed;
     confirmed.set_order_id("order-a");
-    sent.push_back(Publish("order-a", confirmed, kT0 + 65'000));
+    sent.push_back(Make("order-a", confirmed, kT0 + 65'000));
     v1::OrderRejected rejected;
     rejected.set_order_id("order-b");
     rejected.set_reason(v1::REJECT_REASON_OUT_OF_STOCK);
-    sent.push_back(Publish("order-b", rejected, kT0 + 70'000));
+    sent.push_back(Make("order-b", rejected, kT0 + 70'000));
     v1::OrderCancelled cancelled;
     cancelled.set_order_id("order-c");
-    sent.push_back(Publish("order-c", cancelled, kT0 + 90'000));
+    sent.push_back(Make("order-c", cancelled, kT0 + 90'000));
     v1::OrderPartiallyRefunded refunded;
     refunded.set_order_id("order-a");
     *refunded.mutable_amount() = Eur(500);
-    sent.push_back(Publish("order-a", refunded, kT0 + 130'000));
+    sent.push_back(Make("order-a", refunded, kT0 + 130'000));
     return sent;
+  }
+
+  // EveryOutcome, every envelope sent on order.events.
+  std::vector<v1::Envelope> PublishEveryOutcome() {
+    std::vector<v1::Envelope> sent = EveryOutcome();
+    for (const v1::Envelope& envelope : sent) service_.SendEnvelope(messaging::kOrderEvents, envelope);
+    return sent;
+  }
+
+  // The windows of EveryOutcome, as they must read once every event counted.
+  void ExpectEveryOutcome() {
+    const v1::GetSalesResponse sales = Sales(kT0, kT0 + 3 * kMinute);
+    ASSERT_EQ(sales.windows_size(), 3);
+    const v1::SalesWindow& placing = sales.windows(0);
+    EXPECT_EQ(TimeUtil::TimestampToMilliseconds(placing.start()), kT0);
+    EXPECT_EQ(TimeUtil::TimestampToMilliseconds(placing.end()), kT0 + kMinute);
+    EXPECT_EQ(placing.placed(), 3);
+    EXPECT_EQ(placing.confirmed() + placing.rejected() + placing.cancelled(), 0);
+    EXPECT_EQ(placing.revision(), 3);  // one per event
+
+    const v1::SalesWindow& ending = sales.windows(1);
+    EXPECT_EQ(ending.placed(), 0);
+    EXPECT_EQ(ending.confirmed(), 1);
+    EXPECT_EQ(ending.rejected(), 1);
+    EXPECT_EQ(ending.cancelled(), 1);
+    EXPECT_EQ(ending.revision(), 3);
+    ASSERT_EQ(ending.rejections_size(), 1);
+    EXPECT_EQ(ending.rejections(0).reason(), v1::REJECT_REASON_OUT_OF_STOCK);
+    EXPECT_EQ(ending.rejections(0).count(), 1);
+    ASSERT_EQ(ending.revenue_size(), 1);
+    EXPECT_TRUE(MessageDifferencer::Equals(ending.revenue(0), Eur(1000)));
+    // Latencies 60 s (a), 60 s (b) and 70 s (c), each counted in its bucket: p50 is the upper bound of
+    // 60 s's, (55.1 s, 65.536 s], p99 and max that of 70 s's, (65.536 s, 77.936 s].
+    EXPECT_EQ(ending.latency().count(), 3);
+    EXPECT_EQ(ending.latency().p50_ms(), 65'536);
+    EXPECT_EQ(ending.latency().p99_ms(), 77'936);
+    EXPECT_EQ(ending.latency().max_ms(), ending.latency().p99_ms());
+
+    const v1::SalesWindow& refunding = sales.windows(2);
+    EXPECT_EQ(refunding.refunded(), 1);
+    EXPECT_EQ(refunding.revision(), 1);
+    ASSERT_EQ(refunding.refunds_size(), 1);
+    EXPECT_TRUE(MessageDifferencer::Equals(refunding.refunds(0), Eur(500)));
+    EXPECT_EQ(refunding.revenue_size(), 0);
   }
 
   testing::ServiceHarness service_{Definition()};
@@ -117,35 +168,7 @@ TEST_F(AnalyticsTest, EachEventCountsInTheWindowOfItsEventTime) {
   ASSERT_NO_FATAL_FAILURE(AwaitWindow(kT0 + 2 * kMinute, [](const auto& w) { return w.refunded() == 1; }));
   ASSERT_NO_FATAL_FAILURE(AwaitWindow(kT0 + kMinute, [](const auto& w) { return w.latency().count() == 3; }));
 
-  const v1::GetSalesResponse sales = Sales(kT0, kT0 + 3 * kMinute);
-  ASSERT_EQ(sales.windows_size(), 3);
-  const v1::SalesWindow& placing = sales.windows(0);
-  EXPECT_EQ(TimeUtil::TimestampToMilliseconds(placing.start()), kT0);
-  EXPECT_EQ(TimeUtil::TimestampToMilliseconds(placing.end()), kT0 + kMinute);
-  EXPECT_EQ(placing.placed(), 3);
-  EXPECT_EQ(placing.confirmed() + placing.rejected() + placing.cancelled(), 0);
-
-  const v1::SalesWindow& ending = sales.windows(1);
-  EXPECT_EQ(ending.placed(), 0);
-  EXPECT_EQ(ending.confirmed(), 1);
-  EXPECT_EQ(ending.rejected(), 1);
-  EXPECT_EQ(ending.cancelled(), 1);
-  ASSERT_EQ(ending.rejections_size(), 1);
-  EXPECT_EQ(ending.rejections(0).reason(), v1::REJECT_REASON_OUT_OF_STOCK);
-  EXPECT_EQ(ending.rejections(0).count(), 1);
-  ASSERT_EQ(ending.revenue_size(), 1);
-  EXPECT_TRUE(MessageDifferencer::Equals(ending.revenue(0), Eur(1000)));
-  // Latencies 60 s (a), 60 s (b) and 70 s (c), each counted in its bucket: p50 is the upper bound of
-  // 60 s's, (55.1 s, 65.536 s], p99 and max that of 70 s's, (65.536 s, 77.936 s].
-  EXPECT_EQ(ending.latency().p50_ms(), 65'536);
-  EXPECT_EQ(ending.latency().p99_ms(), 77'936);
-  EXPECT_EQ(ending.latency().max_ms(), ending.latency().p99_ms());
-
-  const v1::SalesWindow& refunding = sales.windows(2);
-  EXPECT_EQ(refunding.refunded(), 1);
-  ASSERT_EQ(refunding.refunds_size(), 1);
-  EXPECT_TRUE(MessageDifferencer::Equals(refunding.refunds(0), Eur(500)));
-  EXPECT_EQ(refunding.revenue_size(), 0);
+  ASSERT_NO_FATAL_FAILURE(ExpectEveryOutcome());
 
   // Three minutes merged into one window.
   const v1::GetSalesResponse merged = Sales(kT0, kT0 + 3 * kMinute, 3 * kMinute);
@@ -166,6 +189,47 @@ TEST_F(AnalyticsTest, EachEventCountsInTheWindowOfItsEventTime) {
   EXPECT_EQ(top.products(0).units(), 2);
   ASSERT_EQ(top.products(0).revenue_size(), 1);
   EXPECT_TRUE(MessageDifferencer::Equals(top.products(0).revenue(0), Eur(1000)));
+}
+
+// Under load the consumer hands over a batch in one transaction, whose changes are summed and
+// written at its end: they must equal the events' one by one. Here all in one transaction, an order
+// placed and ended in it; then placings in one and their endings in the next, with a late event.
+TEST_F(AnalyticsTest, EventsOfOneTransactionCountAsTheyWouldOneByOne) {
+  const EventRecorder recorder(milliseconds(2 * kMinute), metrics::DefaultRegistry());
+  pg::Cluster& cluster = *service_.runtime().cluster;
+  const auto record = [&](const std::vector<v1::Envelope>& envelopes) {
+    cluster.Transact(cluster.ShardFor(kShardKey), [&](pg::Transaction& tx) {
+      for (const v1::Envelope& envelope : envelopes) recorder.Record(tx, envelope);
+    });
+  };
+  record(EveryOutcome());
+  ASSERT_NO_FATAL_FAILURE(ExpectEveryOutcome());
+
+  const int64_t t1 = kT0 + 10 * kMinute;
+  record({Make("order-d", Placed("order-d", "TEA", 3, 300), t1), Make("order-e", Placed("order-e", "MUG", 1, 500), t1)});
+  v1::OrderConfirmed confirmed;
+  confirmed.set_order_id("order-d");
+  v1::OrderCancelled cancelled;
+  cancelled.set_order_id("order-e");
+  // order-e's cancellation comes after order-d's confirmation moved the newest event time 4 minutes
+  // on: its window (t1's) closed 2 minutes before, so it only counts as dropped.
+  record({Make("order-d", confirmed, t1 + 4 * kMinute + 1'000), Make("order-e", cancelled, t1 + 30'000)});
+  const v1::SalesWindow placing = Window(t1);
+  EXPECT_EQ(placing.placed(), 2);
+  EXPECT_EQ(placing.cancelled(), 0);
+  EXPECT_EQ(placing.late_dropped(), 1);
+  EXPECT_EQ(placing.revision(), 3);
+  const v1::SalesWindow ending = Window(t1 + 4 * kMinute);
+  EXPECT_EQ(ending.confirmed(), 1);
+  ASSERT_EQ(ending.revenue_size(), 1);
+  EXPECT_TRUE(MessageDifferencer::Equals(ending.revenue(0), Eur(900)));
+  EXPECT_EQ(ending.latency().count(), 1);
+  // Neither order is remembered any longer: each ended, one counted and one dropped.
+  const int64_t remembered =
+      cluster.Transact(cluster.ShardFor(kShardKey), [](pg::Transaction& tx) {
+        return tx.Exec("SELECT count(*) FROM placed_orders WHERE order_id IN ('order-d', 'order-e')").One().Int(0);
+      });
+  EXPECT_EQ(remembered, 0);
 }
 
 // Every message delivered again changes nothing. A new refund of each order follows its redelivered
