@@ -63,7 +63,7 @@ class ComposeChecksTest(unittest.TestCase):
             services["payment"]["environment"]["ORDERLY_KAFKA__BROKER"] = "kafka:9092"
         self.assertEqual(self.problems(edit), [
             "services.payment: environment: orderly-config check: config error: kafka.broker: unknown key (set by "
-            "ORDERLY_KAFKA__BROKER) in /dev/null; known keys: brokers, client_id, commit_interval_ms, "
+            "ORDERLY_KAFKA__BROKER) in /dev/null; known keys: batch_linger_ms, brokers, client_id, commit_interval_ms, "
             "delivery_timeout_ms, fetch_wait_max_ms, linger_ms, max_attempts, max_batch, prefix, retry_backoff_max_ms, "
             "retry_backoff_ms, session_timeout_ms; did you mean 'brokers'?"])
 

@@ -57,6 +57,8 @@ AnalyticsSettings AnalyticsSettings::Parse(const config::Node& section) {
   settings.late_allowance =
       std::chrono::milliseconds(section.Int("late_allowance_ms", settings.late_allowance.count(), 0, 86'400'000));
   settings.watch_poll = std::chrono::milliseconds(section.Int("watch_poll_ms", settings.watch_poll.count(), 1, 60'000));
+  settings.batch_linger =
+      std::chrono::milliseconds(section.Int("batch_linger_ms", settings.batch_linger.count(), 0, 60'000));
   return settings;
 }
 

@@ -33,9 +33,10 @@ Runtime::Runtime(PlatformSettings platform, const std::string& schema, std::vect
 Runtime::~Runtime() = default;
 
 std::unique_ptr<messaging::Consumer> MakeCommandConsumer(Runtime& runtime, const std::string& service,
-                                                         messaging::EnvelopeHandler handle,
-                                                         messaging::ShardKey shard_key) {
-  const messaging::KafkaSettings& kafka = runtime.settings.kafka;
+                                                         messaging::EnvelopeHandler handle, messaging::ShardKey shard_key,
+                                                         std::optional<std::chrono::milliseconds> batch_linger) {
+  messaging::KafkaSettings kafka = runtime.settings.kafka;
+  if (batch_linger) kafka.batch_linger = *batch_linger;
   const messaging::ConsumerGroup& group = messaging::ConsumerGroupOf(service);
   std::vector<std::string> topics;
   for (std::string_view topic : group.topics) topics.push_back(kafka.Topic(topic));

@@ -146,12 +146,15 @@ struct Consumer::Impl {
     return false;
   }
 
-  // Whatever the broker has ready, up to max_batch records; waits up to 100 ms for the first, and
-  // returns empty after that.
+  // Up to max_batch records: waits up to 100 ms for the first (returning empty after that), then
+  // up to batch_linger for more.
   std::vector<ConsumedMessage> Fetch() {
     std::vector<ConsumedMessage> batch;
+    std::chrono::steady_clock::time_point handed_over_at;
     while (running && batch.size() < static_cast<size_t>(settings.max_batch)) {
-      std::unique_ptr<RdKafka::Message> record(consumer->consume(batch.empty() ? 100 : 0));
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(handed_over_at - std::chrono::steady_clock::now());
+      const int wait_ms = batch.empty() ? 100 : static_cast<int>(std::max<int64_t>(left.count(), 0));
+      std::unique_ptr<RdKafka::Message> record(consumer->consume(wait_ms));
       if (record->err() == RdKafka::ERR__TIMED_OUT) break;  // an idle consumer returns too: it may owe a commit
       if (record->err() == RdKafka::ERR__PARTITION_EOF) continue;
       if (record->err() != RdKafka::ERR_NO_ERROR) {
@@ -159,6 +162,7 @@ struct Consumer::Impl {
         if (!batch.empty()) break;
         continue;
       }
+      if (batch.empty()) handed_over_at = std::chrono::steady_clock::now() + settings.batch_linger;
       batch.push_back(detail::ToConsumedMessage(*record));
     }
     return batch;

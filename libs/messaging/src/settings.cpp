@@ -39,6 +39,7 @@ KafkaSettings KafkaSettings::Parse(const config::Node& section) {
   s.linger = Millis(section, "linger_ms", s.linger, 0, 10'000);
   s.max_attempts = static_cast<int>(section.Int("max_attempts", s.max_attempts, 1, 1000));
   s.max_batch = static_cast<int>(section.Int("max_batch", s.max_batch, 1, 100'000));
+  s.batch_linger = Millis(section, "batch_linger_ms", s.batch_linger, 0, 60'000);
   s.retry_backoff = Millis(section, "retry_backoff_ms", s.retry_backoff, 0, 600'000);
   s.retry_backoff_max = Millis(section, "retry_backoff_max_ms", s.retry_backoff_max, 0, 3'600'000);
   return s;

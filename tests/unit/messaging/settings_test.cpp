@@ -24,6 +24,13 @@ TEST(KafkaSettingsTest, RejectsBrokerWithoutPort) {
             "kafka.brokers: expected host:port entries, got 'a:x' (in <inline>)");
 }
 
+TEST(KafkaSettingsTest, ConsumersHandOverWhatIsReadyUnlessToldToLinger) {
+  EXPECT_EQ(ParseKafka("kafka: {brokers: a:1}").batch_linger.count(), 0);
+  EXPECT_EQ(ParseKafka("kafka: {brokers: a:1, batch_linger_ms: 250}").batch_linger.count(), 250);
+  EXPECT_EQ(orderly::testing::ConfigErrorOf([] { ParseKafka("kafka: {brokers: a:1, batch_linger_ms: -1}"); }),
+            "kafka.batch_linger_ms: must be in 0..60000, got -1 (in <inline>)");
+}
+
 TEST(TopicsTest, EveryTopicHasADeadLetterTopic) {
   const auto topics = AllTopics();
   EXPECT_EQ(topics.size(), 10u);

@@ -77,6 +77,8 @@ struct AnalyticsSettings {
   // late_dropped). Event time, not wall time: a consumer that was down drops nothing for it.
   std::chrono::milliseconds late_allowance{300'000};
   std::chrono::milliseconds watch_poll{500};  // how often WatchSales looks for changed windows
+  // Its consumer's kafka.batch_linger: windows change a little later, in fewer, larger transactions.
+  std::chrono::milliseconds batch_linger{100};
 
   static AnalyticsSettings Parse(const config::Node& section);
 };

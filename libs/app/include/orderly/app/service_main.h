@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,10 +45,10 @@ struct Runtime {
 
 /// The consumer of a service's input topics: its messaging::ConsumerGroupOf(service), group and
 /// topics with kafka.prefix; each message runs `handle` in an inbox transaction on
-/// shard(shard_key(message)).
-[[nodiscard]] std::unique_ptr<messaging::Consumer> MakeCommandConsumer(Runtime& runtime, const std::string& service,
-                                                                       messaging::EnvelopeHandler handle,
-                                                                       messaging::ShardKey shard_key = nullptr);
+/// shard(shard_key(message)). `batch_linger`, if given, replaces kafka.batch_linger for it.
+[[nodiscard]] std::unique_ptr<messaging::Consumer> MakeCommandConsumer(
+    Runtime& runtime, const std::string& service, messaging::EnvelopeHandler handle,
+    messaging::ShardKey shard_key = nullptr, std::optional<std::chrono::milliseconds> batch_linger = std::nullopt);
 
 /// A service's own parts, built on the runtime.
 class ServiceModule {

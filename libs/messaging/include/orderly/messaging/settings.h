@@ -28,6 +28,10 @@ struct KafkaSettings {
   int max_attempts = 5;  // handler failures before a message goes to its dead-letter topic
   // Records a consumer hands to its batch handler at once: whatever the broker has ready, up to this.
   int max_batch = 500;
+  // After a batch's first record, how long a consumer waits for more before handing it over. Zero
+  // (the default) hands over what is ready; a consumer off the saga's path (analytics) waits, so
+  // it runs fewer, larger transactions.
+  std::chrono::milliseconds batch_linger{0};
   std::chrono::milliseconds retry_backoff{100};
   std::chrono::milliseconds retry_backoff_max{5'000};
 
