@@ -55,7 +55,10 @@ struct OrchestratorSettings {
   // was published and only while every reply up to then has been consumed, aborts its saga: a
   // business deadline that a restart or a short outage of a participant fits into.
   std::chrono::milliseconds step_timeout{60'000};
-  std::chrono::milliseconds sweep_interval{200};  // how often each shard's due timers are fired
+  // How often each shard's due timers and resends are looked for (and the reply horizon refreshed):
+  // a second is nothing against a deadline of a minute, while each look walks the resend index
+  // past the entries of settled steps that vacuum has not removed yet (about 5 ms at 227 sagas/s).
+  std::chrono::milliseconds sweep_interval{1'000};
   // A step (any: compensations too) whose command was published this long ago without a reply is
   // sent again; the wait doubles with every try, up to resend_max_interval. A reply lost with a
   // broker's log, or a command lost before it was handled, so cannot leave a saga half-done.

@@ -49,8 +49,9 @@ struct OutboxSettings {
   // handed over at their commit (it crashed first, or runs no relay).
   std::chrono::milliseconds poll_interval{500};
   std::chrono::milliseconds orphan_after{5'000};
-  // How often rows delivered at their commit are marked sent, in one statement per shard.
-  std::chrono::milliseconds mark_interval{50};
+  // How often rows delivered at their commit are marked sent, in one transaction per shard; each
+  // costs a commit, so every 50 ms made marking a seventh of the saga pipeline's statement time.
+  std::chrono::milliseconds mark_interval{200};
   std::chrono::milliseconds failure_backoff{500};
   std::chrono::seconds retention{3600};  // sent rows are deleted after this
   // Inbox rows (message ids already handled) are deleted after this: a redelivery can only come from
