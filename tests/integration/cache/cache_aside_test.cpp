@@ -43,6 +43,34 @@ TEST_F(CacheAsideTest, InvalidateMakesTheNextReadLoad) {
   EXPECT_EQ(loads_, 2);
 }
 
+// The writer commits v2 and invalidates while a read is still loading what it read before: that
+// read must not cache v1 afterwards, or v1 would be served for the whole TTL.
+TEST_F(CacheAsideTest, ALoadRacingAnInvalidationDoesNotCacheWhatItRead) {
+  const std::string read = cache_.GetOrLoad("product:1", [&] {
+    ++loads_;
+    const std::string before = source_;
+    source_ = "v2";
+    cache_.Invalidate("product:1");
+    return before;
+  });
+  EXPECT_EQ(read, "v1");
+  EXPECT_EQ(Get(), "v2");
+  EXPECT_EQ(loads_, 2);
+}
+
+TEST_F(CacheAsideTest, AMissWhileAnotherReadHoldsTheLeaseLoadsWithoutFilling) {
+  const std::string first = cache_.GetOrLoad("product:1", [&] {
+    ++loads_;
+    EXPECT_EQ(Get(), "v1");
+    EXPECT_EQ(client_.Command({"EXISTS", prefix_ + "product:1"}).integer, 0);
+    return source_;
+  });
+  EXPECT_EQ(first, "v1");
+  EXPECT_EQ(Get(), "v1");  // the lease holder filled it
+  EXPECT_EQ(loads_, 2);
+  EXPECT_EQ(cache_.stats().hits.load(), 1u);
+}
+
 TEST_F(CacheAsideTest, ValuesGetTheTtl) {
   Get();
   const int64_t seconds = client_.Command({"TTL", prefix_ + "product:1"}).integer;

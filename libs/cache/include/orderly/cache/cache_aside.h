@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "orderly/cache/redis_client.h"
+#include "orderly/cache/script.h"
 #include "orderly/metrics/registry.h"
 
 namespace orderly::cache {
@@ -15,8 +16,11 @@ namespace orderly::cache {
 /// read: it falls through to the loader, and RedisClient's cool-down keeps that fast. Thread-safe.
 /// Its stats are exposed as orderly_cache_{hits,misses,redis_errors}_total{cache="<prefix>"}.
 ///
-/// Writers call Invalidate after their transaction commits; the TTL bounds how long a value can
-/// stay stale if a load races an invalidation.
+/// Writers call Invalidate after their transaction commits. A read that misses takes a lease (a
+/// key beside the value) before it loads, and fills the cache only if the lease is still there:
+/// an invalidation deletes both, so a load that began before a commit cannot cache what it read
+/// after that commit's invalidation (which would stay stale for the whole TTL). While one read
+/// holds the lease, other misses load without filling.
 class CacheAside final {
  public:
   /// Counters for metrics.
@@ -39,11 +43,16 @@ class CacheAside final {
 
  private:
   [[nodiscard]] std::string RedisKey(const std::string& key) const { return prefix_ + key; }
+  [[nodiscard]] std::string LeaseKey(const std::string& key) const { return prefix_ + key + ":lease"; }
   void NoteRedisError(const char* operation, const std::exception& e);
 
   RedisClient& client_;
   const std::string prefix_;
   const std::chrono::seconds ttl_;
+  const std::string lease_prefix_;  // unique to this object: leases of other processes never match
+  std::atomic<uint64_t> leases_{0};
+  Script read_;
+  Script fill_;
   Stats stats_;
   std::vector<metrics::CallbackHandle> metrics_;  // last: unregistered before stats_ goes
 };
