@@ -89,6 +89,14 @@ int64_t UuidV7Millis(std::string_view id) {
   return millis;
 }
 
+std::string UuidV7Floor(int64_t unix_millis) {
+  std::array<uint8_t, 16> bytes{};
+  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<uint8_t>(static_cast<uint64_t>(unix_millis) >> (40 - 8 * i));
+  bytes[6] = 0x70;
+  bytes[8] = 0x80;
+  return FormatUuid(bytes);
+}
+
 std::string RandomHexToken() {
   thread_local std::mt19937_64 engine = SeededEngine();
   char buffer[33];

@@ -7,6 +7,8 @@
 #include <optional>
 #include <thread>
 
+#include "orderly/common/clock.h"
+#include "orderly/common/ids.h"
 #include "orderly/messaging/outbox.h"
 #include "outbox_hand_over.h"
 #include "orderly/metrics/registry.h"
@@ -157,9 +159,32 @@ struct OutboxRelay::Impl {
     cluster.Transact(shard, [&](pg::Transaction& tx) {
       tx.Exec("DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)",
               {static_cast<int64_t>(settings.retention.count())});
-      tx.Exec("DELETE FROM inbox WHERE received_at < now() - make_interval(secs => $1)",
-              {static_cast<int64_t>(settings.inbox_retention.count())});
+      DeleteExpiredInbox(tx);
     });
+  }
+
+  // Walks only the expired rows, never the whole inbox: per consumer, the primary key's range of
+  // UUIDv7 ids minted before the cutoff, and the partial index of ids that are not UUIDv7. A row
+  // whose id's clock ran ahead of the database's waits for a later pass.
+  void DeleteExpiredInbox(pg::Transaction& tx) const {
+    const auto retention = static_cast<int64_t>(settings.inbox_retention.count());
+    const std::string minted_before = UuidV7Floor(ToUnixMillis(SystemClock::Instance().Now()) - retention * 1000);
+    // Each next consumer name is one index probe (a loose index scan).
+    const pg::Result consumers = tx.Exec(
+        "WITH RECURSIVE consumers(name) AS ("
+        "  (SELECT consumer FROM inbox ORDER BY consumer LIMIT 1) "
+        "  UNION ALL "
+        "  SELECT (SELECT i.consumer FROM inbox i WHERE i.consumer > c.name ORDER BY i.consumer LIMIT 1) "
+        "  FROM consumers c WHERE c.name IS NOT NULL) "
+        "SELECT name FROM consumers WHERE name IS NOT NULL");
+    for (size_t i = 0; i < consumers.size(); ++i) {
+      tx.Exec("DELETE FROM inbox WHERE consumer = $1 AND message_id < $2::uuid "
+              "AND received_at < now() - make_interval(secs => $3)",
+              {consumers[i].String(0), minted_before, retention});
+    }
+    tx.Exec("DELETE FROM inbox WHERE substr(message_id::text, 15, 1) <> '7' "
+            "AND received_at < now() - make_interval(secs => $1)",
+            {retention});
   }
 
   void Pause(std::chrono::milliseconds delay) {

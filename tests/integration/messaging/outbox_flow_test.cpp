@@ -1,4 +1,6 @@
 #include "messaging_fixture.h"
+#include "orderly/common/clock.h"
+#include "orderly/common/ids.h"
 #include "test_env.h"
 
 namespace orderly::messaging {
@@ -53,10 +55,17 @@ TEST_F(OutboxFlowTest, DuplicatePublishOfOneMessageHasOneEffect) {
 }
 
 TEST_F(OutboxFlowTest, RowsPastTheirRetentionAreDeletedAndNewerOnesKept) {
+  // UUIDv7 ids expire by the key's range, others (gen_random_uuid: version 4) by the partial index;
+  // either way by when the row was received, not when its id was minted.
+  const std::string minted_8_days_ago =
+      UuidV7Floor(ToUnixMillis(SystemClock::Instance().Now() - std::chrono::hours(8 * 24)));
   for (size_t shard = 0; shard < cluster_.shard_count(); ++shard) {
     cluster_.Transact(shard, [&](pg::Transaction& tx) {
       tx.Exec("INSERT INTO inbox (consumer, message_id, received_at) VALUES "
-              "('old', gen_random_uuid(), now() - interval '8 days'), ('recent', gen_random_uuid(), now() - interval '6 days')");
+              "('old', gen_random_uuid(), now() - interval '8 days'), ('old', $1, now() - interval '8 days'), "
+              "('recent', gen_random_uuid(), now() - interval '6 days'), ('recent', $1, now() - interval '6 days'), "
+              "('recent', $2, now())",
+              {minted_8_days_ago, NewUuidV7()});
       tx.Exec("INSERT INTO outbox (topic, message_key, message_id, payload, sent_at) VALUES "
               "('t', 'k', gen_random_uuid(), '', now() - interval '2 hours'), ('t', 'k', gen_random_uuid(), '', now())");
     });
@@ -72,7 +81,7 @@ TEST_F(OutboxFlowTest, RowsPastTheirRetentionAreDeletedAndNewerOnesKept) {
   OutboxRelay relay(cluster_, producer(), outbox_);  // defaults: outbox 1 h, inbox 7 days
   EXPECT_TRUE(WaitUntil([&] { return count("SELECT count(*) FROM inbox WHERE consumer = 'old'") == 0; }));
   EXPECT_TRUE(WaitUntil([&] { return count("SELECT count(*) FROM outbox WHERE sent_at < now() - interval '1 hour'") == 0; }));
-  EXPECT_EQ(count("SELECT count(*) FROM inbox WHERE consumer = 'recent'"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM inbox WHERE consumer = 'recent'"), 3 * static_cast<int64_t>(cluster_.shard_count()));
   EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE sent_at > now() - interval '1 hour'"), 2);
 }
 

@@ -81,6 +81,18 @@ TEST(UuidTest, RejectsMalformedText) {
   EXPECT_EQ(UuidV7Millis("0190a4b2-7c3d-4e4f-8a1b-2c3d4e5f6a7b"), -1);  // version 4
 }
 
+TEST(UuidV7Test, TheFloorOfAMillisecondSortsAfterEveryEarlierIdAndBeforeItsOwn) {
+  ManualClock clock(Clock::TimePoint(std::chrono::milliseconds(1'733'500'000'123)));
+  UuidV7Generator ids(clock);
+  const std::string earlier = ids.Next();
+  clock.Advance(std::chrono::milliseconds(1));
+  const std::string floor = UuidV7Floor(ToUnixMillis(clock.Now()));
+  EXPECT_EQ(floor, "01939ca6-d77c-7000-8000-000000000000");
+  EXPECT_EQ(UuidV7Millis(floor), ToUnixMillis(clock.Now()));
+  EXPECT_LT(earlier, floor);
+  for (int i = 0; i < 100; ++i) EXPECT_LE(floor, ids.Next());
+}
+
 TEST(RandomHexTokenTest, Is128BitsOfHex) {
   const std::string token = RandomHexToken();
   EXPECT_EQ(token.size(), 32u);

@@ -38,6 +38,10 @@ class UuidV7Generator final {
 /// The Unix-millisecond timestamp embedded in a UUIDv7; -1 if `id` is not a UUIDv7.
 [[nodiscard]] int64_t UuidV7Millis(std::string_view id);
 
+/// The smallest UUIDv7 of `unix_millis`: every UUIDv7 minted in an earlier millisecond sorts
+/// before it, as text and as PostgreSQL's uuid.
+[[nodiscard]] std::string UuidV7Floor(int64_t unix_millis);
+
 /// 128 random bits as 32 hex characters; for lease tokens and other unguessable values.
 [[nodiscard]] std::string RandomHexToken();
 
