@@ -1,10 +1,19 @@
 #include "pricing.h"
 
+#include <spdlog/spdlog.h>
+
 #include "orderly/common/errors.h"
 #include "orderly/rpc/bearer_token.h"
 #include "orderly/rpc/channel.h"
 
 namespace orderly::order {
+
+// What a background read needs kept until its callback ran.
+struct InventoryPricer::Refresh {
+  std::unique_ptr<grpc::ClientContext> context;
+  v1::GetProductRequest request;
+  v1::GetProductResponse response;
+};
 
 InventoryPricer::InventoryPricer(const rpc::ClientSettings& settings, int breaker_failures,
                                  std::chrono::milliseconds breaker_open, std::shared_ptr<auth::TokenSource> tokens,
@@ -14,8 +23,16 @@ InventoryPricer::InventoryPricer(const rpc::ClientSettings& settings, int breake
       breaker_("inventory", breaker_failures, breaker_open),
       cache_(cache) {}
 
+InventoryPricer::~InventoryPricer() {
+  std::unique_lock lock(mutex_);
+  refreshes_done_.wait(lock, [this] { return refreshes_out_ == 0; });
+}
+
 v1::Product InventoryPricer::Product(const std::string& sku, const std::string& field) {
-  if (auto cached = cache_.Get(sku)) return *std::move(cached);
+  if (auto cached = cache_.Get(sku)) {
+    if (cache_.ClaimRefresh(sku)) RefreshInBackground(sku);
+    return *std::move(cached);
+  }
   if (!breaker_.Allow()) {
     throw Unavailable("inventory at " + settings_.target + " is failing; circuit open, retry shortly");
   }
@@ -24,20 +41,53 @@ v1::Product InventoryPricer::Product(const std::string& sku, const std::string& 
   v1::GetProductResponse response;
   const auto context = rpc::MakeContext(settings_);
   const grpc::Status status = stub_->GetProduct(context.get(), request, &response);
+  Record(status);
   switch (status.error_code()) {
     case grpc::StatusCode::OK:
-      breaker_.RecordSuccess();
       cache_.Put(response.product());
       return response.product();
     case grpc::StatusCode::NOT_FOUND:
-      breaker_.RecordSuccess();
       throw NotFound(field + ": unknown sku '" + sku + "'");
     case grpc::StatusCode::INVALID_ARGUMENT:
-      breaker_.RecordSuccess();
       throw InvalidArgument(field, status.error_message());
     default:
-      breaker_.RecordFailure();
       throw Unavailable("inventory at " + settings_.target + ": " + status.error_message());
+  }
+}
+
+void InventoryPricer::RefreshInBackground(const std::string& sku) {
+  if (!breaker_.Allow()) return cache_.RefreshFailed(sku);
+  auto refresh = std::make_shared<Refresh>();
+  refresh->context = rpc::MakeContext(settings_);
+  refresh->request.set_sku(sku);
+  {
+    std::lock_guard lock(mutex_);
+    ++refreshes_out_;
+  }
+  stub_->async()->GetProduct(
+      refresh->context.get(), &refresh->request, &refresh->response, [this, refresh](const grpc::Status& status) {
+        Record(status);
+        if (status.ok()) {
+          cache_.Put(refresh->response.product());
+        } else {
+          cache_.RefreshFailed(refresh->request.sku());
+          spdlog::warn("cannot read product {} again from inventory (orders keep the cached one): {}",
+                       refresh->request.sku(), status.error_message());
+        }
+        std::lock_guard lock(mutex_);
+        if (--refreshes_out_ == 0) refreshes_done_.notify_all();
+      });
+}
+
+void InventoryPricer::Record(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::OK:
+    case grpc::StatusCode::NOT_FOUND:
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      breaker_.RecordSuccess();
+      return;
+    default:
+      breaker_.RecordFailure();
   }
 }
 

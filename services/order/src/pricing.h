@@ -1,6 +1,8 @@
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "orderly/auth/token_minter.h"
@@ -13,22 +15,36 @@ namespace orderly::order {
 
 /// Looks up products in the inventory service: each call has the configured deadline and gRPC's
 /// retries; a circuit breaker makes calls fail fast with Unavailable while inventory is down. What
-/// inventory answered is kept in `cache` for its ttl, so most order lines need no call at all.
-/// Thread-safe.
+/// inventory answered is kept in `cache` for its ttl, so most order lines need no call at all; a
+/// product past half its ttl is read again in the background while orders go on with the kept one,
+/// so no order waits for inventory while its SKU keeps selling. Thread-safe.
 class InventoryPricer final {
  public:
   /// Calls carry a token from `tokens` (scope service) when it is not null.
   InventoryPricer(const rpc::ClientSettings& settings, int breaker_failures, std::chrono::milliseconds breaker_open,
                   std::shared_ptr<auth::TokenSource> tokens, ProductCache& cache);
+  /// Waits for the background reads still out (each ends within the deadline).
+  ~InventoryPricer();
+  InventoryPricer(const InventoryPricer&) = delete;
+  InventoryPricer& operator=(const InventoryPricer&) = delete;
 
   /// @throws NotFound naming `field` for an unknown sku; Unavailable while inventory cannot answer.
   [[nodiscard]] v1::Product Product(const std::string& sku, const std::string& field);
 
  private:
+  struct Refresh;
+
+  void RefreshInBackground(const std::string& sku);
+  // Feeds the circuit breaker: only inventory failing counts, not a request it refused.
+  void Record(const grpc::Status& status);
+
   const rpc::ClientSettings settings_;
   std::unique_ptr<v1::InventoryService::Stub> stub_;
   rpc::CircuitBreaker breaker_;
   ProductCache& cache_;
+  std::mutex mutex_;
+  std::condition_variable refreshes_done_;
+  int refreshes_out_ = 0;  // guarded by mutex_
 };
 
 }  // namespace orderly::order

@@ -70,5 +70,35 @@ TEST_F(ProductCacheTest, WhenFullOfLiveProductsItStartsOverAndNeverGrowsPastCapa
   EXPECT_EQ(cache.size(), 1U);
 }
 
+TEST_F(ProductCacheTest, PastHalfItsTtlOneCallerClaimsTheReadAgainWhileTheProductStaysServed) {
+  ProductCache cache(milliseconds(1000), 10, clock_);
+  EXPECT_FALSE(cache.ClaimRefresh("A"));  // nothing kept: the caller loads it anyway
+  cache.Put(Priced("A", 250));
+  clock_.Advance(milliseconds(499));
+  EXPECT_FALSE(cache.ClaimRefresh("A"));
+  clock_.Advance(milliseconds(1));
+  EXPECT_TRUE(cache.ClaimRefresh("A"));
+  EXPECT_FALSE(cache.ClaimRefresh("A"));  // claimed once, however many orders come
+  EXPECT_EQ(cache.Get("A")->unit_price().minor_units(), 250);
+  cache.Put(Priced("A", 300));  // the read came back: half a ttl again before the next claim
+  EXPECT_EQ(cache.Get("A")->unit_price().minor_units(), 300);
+  EXPECT_FALSE(cache.ClaimRefresh("A"));
+  clock_.Advance(milliseconds(500));
+  EXPECT_TRUE(cache.ClaimRefresh("A"));
+}
+
+TEST_F(ProductCacheTest, AFailedReadLetsALaterCallerClaimItAndTheProductStillExpiresOnTime) {
+  ProductCache cache(milliseconds(1000), 10, clock_);
+  cache.Put(Priced("A", 250));
+  clock_.Advance(milliseconds(600));
+  ASSERT_TRUE(cache.ClaimRefresh("A"));
+  cache.RefreshFailed("A");
+  EXPECT_TRUE(cache.ClaimRefresh("A"));
+  EXPECT_TRUE(cache.Get("A").has_value());
+  clock_.Advance(milliseconds(400));
+  EXPECT_FALSE(cache.Get("A").has_value());
+  EXPECT_FALSE(cache.ClaimRefresh("A"));  // expired: callers load it themselves
+}
+
 }  // namespace
 }  // namespace orderly::order
