@@ -158,7 +158,8 @@ bench_step() {
 }
 
 # Finds the highest sustainable rate: up by half again from BENCH_START_RATE while sustainable (down
-# by half while not), then two bisections between the best good and the lowest bad rate. Prints it.
+# by half while not), then three bisections between the best good and the lowest bad rate (fewer once
+# they are within 2.5% of each other). Prints it.
 bench_search() {
   local rate=$BENCH_START_RATE good=0 bad=0 deadline=$((SECONDS + BENCH_SEARCH_SECONDS))
   while :; do
@@ -168,10 +169,10 @@ bench_search() {
     if [ "$bad" -eq 0 ]; then rate=$((rate * 3 / 2)); else rate=$((rate / 2)); fi
     if [ "$rate" -lt 1 ] || [ "$rate" -gt $BENCH_MAX_RATE ]; then break; fi
   done
-  for _ in 1 2; do
+  for _ in 1 2 3; do
     if [ "$good" -eq 0 ] || [ "$bad" -eq 0 ]; then break; fi
     rate=$(((good + bad) / 2))
-    [ $((rate - good)) -ge $((good / 20 > 1 ? good / 20 : 1)) ] || break
+    [ $((bad - good)) -gt $((good / 40 > 1 ? good / 40 : 1)) ] || break
     if bench_step "$rate"; then good=$rate; else bad=$rate; fi
   done
   echo "$good"
