@@ -36,23 +36,50 @@ v1::Product InventoryPricer::Product(const std::string& sku, const std::string& 
   if (!breaker_.Allow()) {
     throw Unavailable("inventory at " + settings_.target + " is failing; circuit open, retry shortly");
   }
+  const Answer answer = Load(sku);
+  switch (answer.status.error_code()) {
+    case grpc::StatusCode::OK:
+      return answer.product;
+    case grpc::StatusCode::NOT_FOUND:
+      throw NotFound(field + ": unknown sku '" + sku + "'");
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      throw InvalidArgument(field, answer.status.error_message());
+    default:
+      throw Unavailable("inventory at " + settings_.target + ": " + answer.status.error_message());
+  }
+}
+
+InventoryPricer::Answer InventoryPricer::Load(const std::string& sku) {
+  std::promise<Answer> promise;
+  std::shared_future<Answer> flight;
+  {
+    std::lock_guard lock(flights_mutex_);
+    // Checked again under the lock: a call that just ended put its product before it left.
+    if (auto cached = cache_.Get(sku)) return {grpc::Status::OK, *std::move(cached)};
+    if (const auto it = flights_.find(sku); it != flights_.end()) {
+      flight = it->second;
+    } else {
+      flights_.emplace(sku, promise.get_future().share());
+    }
+  }
+  if (flight.valid()) return flight.get();
+  Answer answer;
   v1::GetProductRequest request;
   request.set_sku(sku);
   v1::GetProductResponse response;
   const auto context = rpc::MakeContext(settings_);
-  const grpc::Status status = stub_->GetProduct(context.get(), request, &response);
-  Record(status);
-  switch (status.error_code()) {
-    case grpc::StatusCode::OK:
-      cache_.Put(response.product());
-      return response.product();
-    case grpc::StatusCode::NOT_FOUND:
-      throw NotFound(field + ": unknown sku '" + sku + "'");
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      throw InvalidArgument(field, status.error_message());
-    default:
-      throw Unavailable("inventory at " + settings_.target + ": " + status.error_message());
+  answer.status = stub_->GetProduct(context.get(), request, &response);
+  Record(answer.status);
+  if (answer.status.ok()) {
+    answer.product = response.product();
+    cache_.Put(answer.product);
   }
+  {
+    std::lock_guard lock(flights_mutex_);
+    flights_.erase(sku);
+  }
+  promise.set_value(answer);
+  return answer;
 }
 
 void InventoryPricer::RefreshInBackground(const std::string& sku) {

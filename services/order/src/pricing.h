@@ -1,9 +1,11 @@
 #pragma once
 
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "orderly/auth/token_minter.h"
 #include "orderly/rpc/circuit_breaker.h"
@@ -17,7 +19,8 @@ namespace orderly::order {
 /// retries; a circuit breaker makes calls fail fast with Unavailable while inventory is down. What
 /// inventory answered is kept in `cache` for its ttl, so most order lines need no call at all; a
 /// product past half its ttl is read again in the background while orders go on with the kept one,
-/// so no order waits for inventory while its SKU keeps selling. Thread-safe.
+/// so no order waits for inventory while its SKU keeps selling. Orders that miss the same SKU at
+/// once share one call. Thread-safe.
 class InventoryPricer final {
  public:
   /// Calls carry a token from `tokens` (scope service) when it is not null.
@@ -33,7 +36,14 @@ class InventoryPricer final {
 
  private:
   struct Refresh;
+  // What one call to inventory answered, for every order that waited for it.
+  struct Answer {
+    grpc::Status status;
+    v1::Product product;
+  };
 
+  // Calls inventory for `sku`, or waits for the call another order already made.
+  Answer Load(const std::string& sku);
   void RefreshInBackground(const std::string& sku);
   // Feeds the circuit breaker: only inventory failing counts, not a request it refused.
   void Record(const grpc::Status& status);
@@ -45,6 +55,8 @@ class InventoryPricer final {
   std::mutex mutex_;
   std::condition_variable refreshes_done_;
   int refreshes_out_ = 0;  // guarded by mutex_
+  std::mutex flights_mutex_;
+  std::unordered_map<std::string, std::shared_future<Answer>> flights_;  // by sku, guarded by flights_mutex_
 };
 
 }  // namespace orderly::order

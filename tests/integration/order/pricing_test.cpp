@@ -2,8 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <latch>
+#include <thread>
+#include <vector>
+
 #include "orderly/auth/token_minter.h"
 #include "orderly/inventory/inventory.h"
+#include "orderly/metrics/registry.h"
 #include "orderly/v1/inventory.grpc.pb.h"
 #include "service_harness.h"
 #include "test_env.h"
@@ -48,6 +54,15 @@ class PricingTest : public ::testing::Test {
 
   int64_t Price() { return pricer_->Product("MUG", "lines[0].sku").unit_price().minor_units(); }
 
+  // GetProduct calls inventory (in this process) answered so far.
+  static int64_t GetProductCalls() {
+    const std::string text = metrics::DefaultRegistry().Expose();
+    const std::string series =
+        "orderly_rpc_server_handled_total{method=\"orderly.v1.InventoryService/GetProduct\",code=\"OK\"} ";
+    const size_t at = text.find(series);
+    return at == std::string::npos ? 0 : std::stoll(text.substr(at + series.size()));
+  }
+
   testing::ServiceHarness inventory_{inventory::Definition()};
   std::unique_ptr<v1::InventoryService::Stub> catalog_;
   ManualClock clock_;
@@ -64,6 +79,23 @@ TEST_F(PricingTest, APriceChangeReachesOrdersThroughABackgroundReadBeforeTheCach
   EXPECT_EQ(Price(), 1200);  // past half its ttl: served as kept while it is read again
   // The clock stands still, 400 ms before expiry: only the background read can bring the new price.
   EXPECT_TRUE(testing::WaitUntil([&] { return Price() == 1500; }));
+}
+
+TEST_F(PricingTest, OrdersThatMissTheSameSkuAtOnceShareOneCallToInventory) {
+  constexpr int kOrders = 16;
+  const int64_t calls_before = GetProductCalls();
+  std::latch start(kOrders);
+  std::atomic<int> priced{0};
+  std::vector<std::thread> orders;
+  for (int i = 0; i < kOrders; ++i) {
+    orders.emplace_back([&] {
+      start.arrive_and_wait();
+      if (Price() == 1200) ++priced;
+    });
+  }
+  for (auto& order : orders) order.join();
+  EXPECT_EQ(priced, kOrders);
+  EXPECT_EQ(GetProductCalls() - calls_before, 1);
 }
 
 TEST_F(PricingTest, WhileInventoryIsDownOrdersKeepTheCachedPriceUntilItExpires) {
