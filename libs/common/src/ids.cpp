@@ -26,6 +26,17 @@ int HexValue(char c) {
   return -1;
 }
 
+// RFC 9562's layout: 48 bits of Unix milliseconds, version 7, 12 bits rand_a, variant, 62 bits rand_b.
+std::string FormatUuidV7(uint64_t millis, uint16_t rand_a, uint64_t rand_b) {
+  std::array<uint8_t, 16> bytes{};
+  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<uint8_t>(millis >> (40 - 8 * i));
+  bytes[6] = static_cast<uint8_t>(0x70 | ((rand_a >> 8) & 0x0f));
+  bytes[7] = static_cast<uint8_t>(rand_a & 0xff);
+  bytes[8] = static_cast<uint8_t>(0x80 | ((rand_b >> 56) & 0x3f));
+  for (int i = 9; i < 16; ++i) bytes[i] = static_cast<uint8_t>(rand_b >> (8 * (15 - i)));
+  return FormatUuid(bytes);
+}
+
 std::mt19937_64 SeededEngine() {
   std::random_device device;
   std::seed_seq seed{device(), device(), device(), device()};
@@ -56,13 +67,7 @@ std::string UuidV7Generator::Next() {
     rand_a = counter_;
     rand_b = random_();
   }
-  std::array<uint8_t, 16> bytes{};
-  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<uint8_t>(millis >> (40 - 8 * i));
-  bytes[6] = static_cast<uint8_t>(0x70 | ((rand_a >> 8) & 0x0f));
-  bytes[7] = static_cast<uint8_t>(rand_a & 0xff);
-  bytes[8] = static_cast<uint8_t>(0x80 | ((rand_b >> 56) & 0x3f));
-  for (int i = 9; i < 16; ++i) bytes[i] = static_cast<uint8_t>(rand_b >> (8 * (15 - i)));
-  return FormatUuid(bytes);
+  return FormatUuidV7(millis, rand_a, rand_b);
 }
 
 std::string NewUuidV7() {
@@ -89,13 +94,7 @@ int64_t UuidV7Millis(std::string_view id) {
   return millis;
 }
 
-std::string UuidV7Floor(int64_t unix_millis) {
-  std::array<uint8_t, 16> bytes{};
-  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<uint8_t>(static_cast<uint64_t>(unix_millis) >> (40 - 8 * i));
-  bytes[6] = 0x70;
-  bytes[8] = 0x80;
-  return FormatUuid(bytes);
-}
+std::string UuidV7Floor(int64_t unix_millis) { return FormatUuidV7(static_cast<uint64_t>(unix_millis), 0, 0); }
 
 std::string RandomHexToken() {
   thread_local std::mt19937_64 engine = SeededEngine();

@@ -7,12 +7,12 @@
 #include <thread>
 #include <vector>
 
-#include "orderly/auth/token_minter.h"
 #include "orderly/inventory/inventory.h"
 #include "orderly/metrics/registry.h"
 #include "orderly/v1/inventory.grpc.pb.h"
 #include "service_harness.h"
 #include "test_env.h"
+#include "test_tokens.h"
 
 namespace orderly::order {
 namespace {
@@ -28,17 +28,7 @@ class PricingTest : public ::testing::Test {
     SetPrice(1200);
     rpc::ClientSettings settings;
     settings.target = inventory_.Address();
-    pricer_ = std::make_unique<InventoryPricer>(settings, 2, std::chrono::seconds(30), ServiceTokens(), cache_);
-  }
-
-  // Tokens as the order service mints them for its calls to inventory.
-  std::shared_ptr<auth::TokenSource> ServiceTokens() {
-    const auth::Settings& settings = inventory_.settings().edge.auth;
-    auth::TokenRequest request{"orderly-order", {std::string(auth::kScopeService)}, settings.verifier.issuer,
-                               settings.verifier.audience, settings.service_token_ttl};
-    return std::make_shared<auth::MintingTokenSource>(
-        auth::SigningKey::LoadFile(settings.service_key_file, settings.service_key_id), std::move(request),
-        SystemClock::Instance());
+    pricer_ = std::make_unique<InventoryPricer>(settings, 2, std::chrono::seconds(30), testing::AdminTokens(), cache_);
   }
 
   void SetPrice(int64_t minor_units) {
