@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "kafka_conf.h"
 #include "kafka_offsets.h"
@@ -20,6 +21,23 @@ std::vector<RdKafka::TopicPartition*> Raw(const Partitions& partitions) {
   return raw;
 }
 
+// How many partitions the group gave this member at its last assignment (none yet: nullopt); an
+// assignment of fewer than all means other members hold the rest.
+struct GroupJoin : RdKafka::RebalanceCb {
+  std::optional<size_t> assigned;
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode code,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    if (code == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      consumer->assign(partitions);
+      assigned = partitions.size();
+    } else {
+      consumer->unassign();
+      assigned.reset();
+    }
+  }
+};
+
 }  // namespace
 
 struct TopicAdmin::Impl {
@@ -27,8 +45,10 @@ struct TopicAdmin::Impl {
   std::unique_ptr<RdKafka::KafkaConsumer> reader;  // metadata, watermarks, reads; never commits
   std::map<std::string, std::unique_ptr<RdKafka::KafkaConsumer>> offset_readers;  // by group: OffsetReader
 
-  // A consumer that never joins `group` (it only assigns partitions), but can read and commit its offsets.
-  std::unique_ptr<RdKafka::KafkaConsumer> MakeConsumer(const std::string& group) const {
+  // A consumer of `group` that reads and commits its offsets; it joins the group only if it subscribes,
+  // and then hands each assignment to `rebalance` when given.
+  std::unique_ptr<RdKafka::KafkaConsumer> MakeConsumer(const std::string& group,
+                                                       RdKafka::RebalanceCb* rebalance = nullptr) const {
     const std::vector<std::pair<std::string, std::string>> properties = {
         {"bootstrap.servers", settings.brokers},
         {"client.id", settings.client_id + "-admin"},
@@ -42,6 +62,9 @@ struct TopicAdmin::Impl {
     };
     auto conf = detail::MakeConf(properties);
     std::string error;
+    if (rebalance && conf->set("rebalance_cb", rebalance, error) != RdKafka::Conf::CONF_OK) {
+      throw InvalidArgument("kafka.rebalance_cb", error);
+    }
     std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
     if (!consumer) throw InvalidArgument("kafka", "cannot create consumer: " + error);
     return consumer;
@@ -159,20 +182,18 @@ void TopicAdmin::Rewind(const std::string& group, const std::vector<std::string>
     partitions.emplace_back(RdKafka::TopicPartition::create(first.topic, first.partition, first.offset));
   }
   if (partitions.empty()) return;
-  const auto consumer = impl_->MakeConsumer(group);
+  GroupJoin join;
+  const auto consumer = impl_->MakeConsumer(group, &join);
   detail::CheckKafka(consumer->subscribe(topics), "joining " + group);
-  const auto deadline = std::chrono::steady_clock::now() + 2 * impl_->settings.session_timeout;
-  size_t assigned = 0;
-  while (assigned == 0 && std::chrono::steady_clock::now() < deadline) {
+  // A rebalance waits for every member to rejoin, and a crashed one until its session expires.
+  const auto deadline = std::chrono::steady_clock::now() + 4 * impl_->settings.session_timeout;
+  while (!join.assigned && std::chrono::steady_clock::now() < deadline) {
     std::unique_ptr<RdKafka::Message> ignored(consumer->consume(100));  // drives the join; nothing is committed
-    std::vector<RdKafka::TopicPartition*> assignment;
-    detail::CheckKafka(consumer->assignment(assignment), "assignment in " + group);
-    assigned = assignment.size();
-    RdKafka::TopicPartition::destroy(assignment);
   }
-  if (assigned != partitions.size()) {
+  const bool joined = join.assigned.has_value() || !consumer->memberid().empty();
+  if (join.assigned != partitions.size()) {
     consumer->close();
-    if (assigned == 0) throw Unavailable("kafka: could not join consumer group " + group + " to rewind it");
+    if (!joined) throw Unavailable("kafka: could not join consumer group " + group + " to rewind it");
     throw FailedPrecondition("consumer group " + group + " has live members; stop its consumers before rewinding");
   }
   auto raw = Raw(partitions);

@@ -136,5 +136,16 @@ TEST_F(TopicAdminTest, RewindingAGroupWithLiveMembersIsRefused) {
   EXPECT_THROW(admin_.Rewind(group_, {topic_}), FailedPrecondition);
 }
 
+// Two replicas on two partitions: the rewinding member is given one partition or none, and either
+// way learns it is not alone.
+TEST_F(TopicAdminTest, RewindingAGroupWhoseReplicasHoldEveryPartitionIsRefused) {
+  Publish(4);
+  std::atomic<int> handled{0};
+  const auto first = Count(handled);
+  const auto second = Count(handled);
+  ASSERT_TRUE(WaitUntil([&] { return handled == 4; }));
+  EXPECT_THROW(admin_.Rewind(group_, {topic_}), FailedPrecondition);
+}
+
 }  // namespace
 }  // namespace orderly::messaging

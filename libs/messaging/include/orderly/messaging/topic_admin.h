@@ -65,9 +65,10 @@ class TopicAdmin final {
 
   /// Commits each partition's first offset for `group`, so its consumers re-read everything. It joins
   /// the group to do so and refuses unless it is the only member: stop the group's consumers first
-  /// (a live member sees one rebalance).
-  /// @throws orderly::FailedPrecondition if the group has live members, orderly::Unavailable if the
-  /// broker does not answer.
+  /// (a live member sees one rebalance). It waits up to four session timeouts for the group to settle,
+  /// long enough for a crashed member's session to expire.
+  /// @throws orderly::FailedPrecondition if the group has live members (it was given fewer than all
+  /// partitions, or joined and the rebalance never finished), orderly::Unavailable if it could not join.
   void Rewind(const std::string& group, const std::vector<std::string>& topics);
 
  private:
