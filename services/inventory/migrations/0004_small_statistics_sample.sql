@@ -1,0 +1,1 @@
+SELECT use_small_statistics_sample('reservations');

@@ -1,0 +1,1 @@
+SELECT use_small_statistics_sample('orders', 'order_events');
