@@ -214,30 +214,31 @@ void BrokerProxy::Relay(int client, int upstream) {
     if (!frame) return;
     const RequestHeader header = ParseRequestHeader(*frame);
     if (AnsweredLocally(header)) {
-      const std::string answer = header.api_key == static_cast<int16_t>(ApiKey::kFetch)
-                                     ? Fetch(header, *frame)
-                                     : AnswerListOffsets(header, *frame, logs_);
-      if (!WriteFrame(client, answer)) return;
+      const std::string answer = Answer(header, *frame);
+      if (!answer.empty() && !WriteFrame(client, answer)) return;  // an acks=0 produce gets no answer
       continue;
     }
     if (const std::optional<std::string> group = FindCoordinatorGroup(header, *frame)) on_group_lookup_(*group);
-    const bool indexed = IndexedProduce(header);
-    const ProduceRequest produce = indexed ? ParseProduce(header, *frame) : ProduceRequest{};
     if (!WriteFrame(upstream, *frame)) return;
-    if (indexed && produce.acks == 0) {
-      std::fprintf(stderr, "devbroker: a produce with acks=0 gets no offsets, so consumers never see it\n");
-      continue;
-    }
     std::optional<std::string> response = responses.Next();
     if (!response) return;
-    if (indexed) {
-      IndexProduced(header, produce, *response, logs_);
-    } else if (header.api_key == static_cast<int16_t>(ApiKey::kMetadata)) {
+    if (header.api_key == static_cast<int16_t>(ApiKey::kMetadata)) {
       RewriteMetadata(header, *response, ports_, logs_);
     } else if (header.api_key == static_cast<int16_t>(ApiKey::kFindCoordinator)) {
       RewriteFindCoordinator(header, *response, ports_);
     }
     if (!WriteFrame(client, *response)) return;
+  }
+}
+
+std::string BrokerProxy::Answer(const RequestHeader& header, std::string_view frame) {
+  switch (static_cast<ApiKey>(header.api_key)) {
+    case ApiKey::kProduce:
+      return AnswerProduce(header, frame, logs_);
+    case ApiKey::kFetch:
+      return Fetch(header, frame);
+    default:
+      return AnswerListOffsets(header, frame, logs_);
   }
 }
 

@@ -15,10 +15,11 @@ namespace orderly::devbroker {
 
 /// What clients reach one mock broker through: a listener on 127.0.0.1 that relays each
 /// connection's requests, in order, to the mock broker, except those devbroker answers itself from
-/// its logs: fetches (held until records arrive or the client's wait ends, where the mock holds
-/// every empty fetch for the whole wait and walks its whole log for every other) and list-offsets.
-/// Produce requests pass through and their batches are indexed once the mock acknowledged them;
-/// broker addresses in metadata answers are rewritten to devbroker's ports. One thread per
+/// its logs: produce requests (appended at once, where relaying them cost a thread hand-off and a
+/// socket round trip to the mock per request), fetches (held until records arrive or the client's
+/// wait ends, where the mock holds every empty fetch for the whole wait and walks its whole log for
+/// every other) and list-offsets. Group membership, offsets, producer ids and metadata stay with the
+/// mock; broker addresses in metadata answers are rewritten to devbroker's ports. One thread per
 /// connection. Thread-safe.
 class BrokerProxy final {
  public:
@@ -44,6 +45,8 @@ class BrokerProxy final {
   void AcceptLoop();
   void Serve(int client);
   void Relay(int client, int upstream);
+  // The answer to a request AnsweredLocally; empty if none is due.
+  std::string Answer(const RequestHeader& header, std::string_view frame);
   std::string Fetch(const RequestHeader& header, std::string_view frame);
 
   const int upstream_port_;

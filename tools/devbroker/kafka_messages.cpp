@@ -34,51 +34,42 @@ RequestHeader ParseRequestHeader(std::string_view frame) {
 }
 
 bool AnsweredLocally(const RequestHeader& header) {
+  if (Is(header, ApiKey::kProduce)) return header.api_version >= 3 && header.api_version <= 7;
   if (Is(header, ApiKey::kFetch)) return header.api_version >= 4 && header.api_version <= 11;
   if (Is(header, ApiKey::kListOffsets)) return header.api_version >= 1 && header.api_version <= 5;
   return false;
 }
 
-bool IndexedProduce(const RequestHeader& header) {
-  return Is(header, ApiKey::kProduce) && header.api_version >= 3 && header.api_version <= 7;
-}
-
-ProduceRequest ParseProduce(const RequestHeader& header, std::string_view frame) {
+std::string AnswerProduce(const RequestHeader& header, std::string_view frame, LogStore& logs) {
   WireReader reader(frame);
   reader.Skip(header.body_at);
-  (void)reader.String();  // transactional id
-  ProduceRequest request;
-  request.acks = reader.Int16();
+  (void)reader.String();  // transactional id: no transactions here
+  const int16_t acks = reader.Int16();
   (void)reader.Int32();  // timeout
-  for (int32_t t = reader.ArrayCount(); t > 0; --t) {
-    const std::string topic(reader.String());
-    for (int32_t p = reader.ArrayCount(); p > 0; --p) {
-      const int32_t partition = reader.Int32();
-      request.batches.push_back({topic, partition, std::string(reader.Bytes())});
-    }
-  }
-  return request;
-}
-
-void IndexProduced(const RequestHeader& header, const ProduceRequest& request, std::string_view response,
-                   LogStore& logs) {
-  WireReader reader(response);
-  (void)reader.Int32();  // correlation id
-  for (int32_t t = reader.ArrayCount(); t > 0; --t) {
+  WireWriter out;
+  out.Int32(header.correlation_id);
+  const int32_t topics = reader.ArrayCount();
+  out.Int32(topics);
+  for (int32_t t = 0; t < topics; ++t) {
     const std::string_view topic = reader.String();
-    for (int32_t p = reader.ArrayCount(); p > 0; --p) {
+    out.String(topic);
+    const int32_t partitions = reader.ArrayCount();
+    out.Int32(partitions);
+    for (int32_t p = 0; p < partitions; ++p) {
       const int32_t partition = reader.Int32();
-      const int16_t error = reader.Int16();
-      const int64_t base = reader.Int64();
-      if (header.api_version >= 2) (void)reader.Int64();  // log append time
-      if (header.api_version >= 5) (void)reader.Int64();  // log start offset
-      if (error != 0 || base < 0) continue;
-      const auto batch = std::find_if(request.batches.begin(), request.batches.end(), [&](const ProducedBatch& b) {
-        return b.topic == topic && b.partition == partition;
-      });
-      if (batch != request.batches.end()) logs.Get(topic, partition).Append(base, batch->records);
+      const std::string_view records = reader.Bytes();
+      PartitionLog* log = logs.Find(topic, partition);
+      const Produced produced = log ? log->Append(std::string(records)) : Produced{kUnknownTopicOrPartition};
+      out.Int32(partition);
+      out.Int16(produced.error);
+      out.Int64(produced.base);
+      out.Int64(-1);  // log append time: the producer's create time stands
+      if (header.api_version >= 5) out.Int64(log ? log->offsets().start : -1);
     }
   }
+  out.Int32(0);  // throttle time
+  if (acks == 0) return {};
+  return std::move(out.out());
 }
 
 FetchRequest ParseFetch(const RequestHeader& header, std::string_view frame) {

@@ -33,29 +33,16 @@ struct RequestHeader {
 /// @throws WireError for a frame too short for a header.
 [[nodiscard]] RequestHeader ParseRequestHeader(std::string_view frame);
 
-/// The versions devbroker answers itself; any other version goes to the mock broker.
+/// The versions devbroker answers itself (Produce v3 to v7, Fetch v4 to v11, ListOffsets v1 to v5);
+/// any other request or version goes to the mock broker.
 [[nodiscard]] bool AnsweredLocally(const RequestHeader& header);
-/// Produce versions whose record batches devbroker indexes as the mock broker acknowledges them.
-[[nodiscard]] bool IndexedProduce(const RequestHeader& header);
 
-/// One partition's record batch in a Produce request.
-struct ProducedBatch {
-  std::string topic;
-  int32_t partition = 0;
-  std::string records;
-};
-/// A Produce request (v3 to v7): its acks (0: no answer comes) and batches.
-struct ProduceRequest {
-  int16_t acks = -1;
-  std::vector<ProducedBatch> batches;
-};
+/// Appends each record batch of a Produce request (v3 to v7) to its partition's log
+/// (PartitionLog::Append checks an idempotent producer's sequence) and returns the answer: each
+/// batch's base offset or error, UNKNOWN_TOPIC_OR_PARTITION for a partition no metadata answer
+/// named. With acks=0 the batches are appended and the answer is empty: none is sent.
 /// @throws WireError.
-[[nodiscard]] ProduceRequest ParseProduce(const RequestHeader& header, std::string_view frame);
-/// Appends each batch the broker's answer acknowledged to its partition's log, at the offset the
-/// broker gave it (a duplicate the idempotent producer sent again gets none and is skipped).
-/// @throws WireError.
-void IndexProduced(const RequestHeader& header, const ProduceRequest& request, std::string_view response,
-                   LogStore& logs);
+[[nodiscard]] std::string AnswerProduce(const RequestHeader& header, std::string_view frame, LogStore& logs);
 
 /// A Fetch request (v4 to v11).
 struct FetchRequest {

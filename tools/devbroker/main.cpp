@@ -1,9 +1,9 @@
 // devbroker: an embedded Kafka for development and tests, on librdkafka's mock cluster.
 //
 // Clients reach each mock broker through devbroker's own listener (the first on --port), which
-// relays their requests to the mock but answers fetches and list-offsets itself, from an index of
-// what the mock acknowledged: the mock holds every empty fetch for the client's whole wait and
-// walks its whole partition log for every other (see broker_proxy.h). Everything is in memory, so
+// relays their requests to the mock (groups, offsets, producer ids, metadata) but keeps the records
+// itself: it appends produced batches to its own partition logs, one per partition whichever broker
+// took them, and answers fetches and list-offsets from them (see broker_proxy.h). Everything is in memory, so
 // a restarted devbroker is empty. SIGUSR1 takes every broker down, SIGUSR2 brings them back
 // (outage tests); sent with sigqueue and a broker id as value, they take down or bring back that
 // broker alone, its partitions and groups moving to the others. SIGTERM/SIGINT exit cleanly.

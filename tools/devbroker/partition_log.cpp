@@ -7,10 +7,18 @@
 namespace orderly::devbroker {
 namespace {
 
-// Fields of a v2 RecordBatch header: BaseOffset at 0, Magic at 16, RecordCount at 57.
+// Fields of a v2 RecordBatch header: BaseOffset at 0, Magic at 16, ProducerId at 43, ProducerEpoch
+// at 51, BaseSequence at 53, RecordCount at 57.
 constexpr size_t kMagicAt = 16;
+constexpr size_t kProducerAt = 43;
 constexpr size_t kRecordCountAt = 57;
 constexpr size_t kBatchHeaderSize = 61;
+constexpr size_t kProducerBatchesKept = 5;  // as Kafka: a producer has at most five requests in flight
+constexpr int64_t kSequenceWrap = int64_t{1} << 31;
+
+constexpr int16_t kCorruptMessage = 2;
+constexpr int16_t kOutOfOrderSequence = 45;
+constexpr int16_t kInvalidProducerEpoch = 47;
 
 }  // namespace
 
@@ -29,25 +37,48 @@ bool Waiter::WaitUntil(std::chrono::steady_clock::time_point deadline) {
   return woken;
 }
 
-void PartitionLog::Append(int64_t base, std::string records) {
-  if (base < 0 || records.size() < kBatchHeaderSize || records[kMagicAt] != 2) return;
-  WireReader header(std::string_view(records).substr(kRecordCountAt, 4));
+Produced PartitionLog::Append(std::string records) {
+  if (records.size() < kBatchHeaderSize || records[kMagicAt] != 2) return {kCorruptMessage};
+  WireReader header(std::string_view(records).substr(kProducerAt, kBatchHeaderSize - kProducerAt));
+  const int64_t producer_id = header.Int64();
+  const int16_t epoch = header.Int16();
+  const int32_t sequence = header.Int32();
   const int32_t count = header.Int32();
-  if (count < 1) return;
-  PatchInt64(records, 0, base);
+  if (count < 1) return {kCorruptMessage};
   std::lock_guard lock(mutex_);
+  const Produced placed = Place(producer_id, epoch, sequence, count);
+  if (placed.error != 0 || placed.base < end_) return placed;  // refused, or a batch sent again
+  PatchInt64(records, 0, placed.base);
   bytes_ += records.size();
-  batches_.emplace(base, Batch{count, std::move(records)});
-  for (auto next = batches_.find(end_); next != batches_.end(); next = batches_.find(end_)) {
-    end_ = next->first + next->second.count;
-  }
-  // Retention: the oldest batches go, but never the last one before the end.
-  while (bytes_ > retention_bytes_ && batches_.size() > 1 && std::next(batches_.begin())->first < end_) {
+  batches_.emplace(placed.base, Batch{count, std::move(records)});
+  end_ = placed.base + count;
+  // Retention: the oldest batches go, but never the last one.
+  while (bytes_ > retention_bytes_ && batches_.size() > 1) {
     bytes_ -= batches_.begin()->second.records.size();
     batches_.erase(batches_.begin());
     start_ = batches_.begin()->first;
   }
   for (Waiter* waiter : waiters_) waiter->Wake();
+  return placed;
+}
+
+Produced PartitionLog::Place(int64_t producer_id, int16_t epoch, int32_t sequence, int32_t count) {
+  if (producer_id < 0) return {0, end_};
+  const auto known = producers_.find(producer_id);
+  if (known != producers_.end() && epoch < known->second.epoch) return {kInvalidProducerEpoch};
+  if (known != producers_.end() && epoch == known->second.epoch) {
+    for (const auto& [sent, base] : known->second.recent) {
+      if (sent == sequence) return {0, base};
+    }
+    if (sequence != known->second.next_sequence) return {kOutOfOrderSequence};
+  }
+  // A new producer or epoch starts where its first batch says.
+  Producer& producer = producers_[producer_id];
+  if (producer.epoch != epoch) producer = Producer{epoch};
+  producer.next_sequence = (int64_t{sequence} + count) % kSequenceWrap;
+  producer.recent.emplace_back(sequence, end_);
+  if (producer.recent.size() > kProducerBatchesKept) producer.recent.pop_front();
+  return {0, end_};
 }
 
 LogOffsets PartitionLog::offsets() const {

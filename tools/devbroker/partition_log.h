@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,12 @@ struct LogOffsets {
   int64_t end = 0;
 };
 
+/// What appending one produced batch came to: a Kafka error code (0: none) and its base offset.
+struct Produced {
+  int16_t error = 0;
+  int64_t base = -1;
+};
+
 /// One partition's records as devbroker serves them to consumers: the record batches producers
 /// wrote, indexed by offset (librdkafka's mock walks its whole log for every fetch), from the first
 /// batch still kept to the end. Thread-safe.
@@ -43,11 +50,13 @@ class PartitionLog final {
   /// Keeps at most `retention_bytes` of batches (and always the last one).
   explicit PartitionLog(size_t retention_bytes) : retention_bytes_(retention_bytes) {}
 
-  /// The broker gave the batch `records` (a v2 RecordBatch as produced) the offsets from `base` on;
-  /// its BaseOffset field is set to `base`. Appends may arrive out of order (each connection
-  /// reports its own); the end moves over consecutive batches only, so a fetch never sees a gap.
-  /// A batch that is not a v2 RecordBatch is ignored (the broker refused it).
-  void Append(int64_t base, std::string records);
+  /// Appends `records` (a v2 RecordBatch as produced) at the end and sets its BaseOffset field to
+  /// the offset it got. A batch of an idempotent producer (producer id >= 0) must carry its
+  /// producer's next sequence, as Kafka checks: one sent again (one of the producer's last five)
+  /// gets the offset it got the first time and is not appended twice; one out of sequence gets
+  /// OUT_OF_ORDER_SEQUENCE_NUMBER, one of an older epoch INVALID_PRODUCER_EPOCH. What is not a v2
+  /// RecordBatch with records gets CORRUPT_MESSAGE.
+  [[nodiscard]] Produced Append(std::string records);
 
   [[nodiscard]] LogOffsets offsets() const;
 
@@ -64,10 +73,19 @@ class PartitionLog final {
     int64_t count;
     std::string records;
   };
+  struct Producer {
+    int16_t epoch = 0;
+    int64_t next_sequence = 0;
+    std::deque<std::pair<int32_t, int64_t>> recent;  // base sequence and base offset of its last batches
+  };
+
+  // The offset a batch of `count` records from `producer_id` gets, or why it gets none; guarded by mutex_.
+  Produced Place(int64_t producer_id, int16_t epoch, int32_t sequence, int32_t count);
 
   const size_t retention_bytes_;
   mutable std::mutex mutex_;
-  std::map<int64_t, Batch> batches_;  // by base offset; those from end_ on wait for a gap to close
+  std::map<int64_t, Batch> batches_;  // by base offset
+  std::map<int64_t, Producer> producers_;  // by producer id
   int64_t start_ = 0;
   int64_t end_ = 0;
   size_t bytes_ = 0;

@@ -11,6 +11,7 @@ std::string Batch(int32_t count, char tag) {
   std::string batch(70, tag);
   PatchInt64(batch, 0, -1);
   batch[16] = 2;
+  PatchInt64(batch, 43, -1);  // no producer id: not idempotent
   PatchInt32(batch, 57, count);
   return batch;
 }
@@ -25,6 +26,7 @@ WireWriter Request(ApiKey key, int16_t version) {
   return out;
 }
 
+// A Produce (v7) of two batches to "orders": 2 records to partition 0, 1 record to partition 1.
 std::string Produce(int16_t acks) {
   WireWriter out = Request(ApiKey::kProduce, 7);
   out.Int16(-1);  // no transactional id
@@ -40,22 +42,27 @@ std::string Produce(int16_t acks) {
   return std::move(out.out());
 }
 
-// The broker's answer to Produce(): partition 0 at `base0`, partition 1 failed with `error1`.
-std::string ProduceAnswer(int64_t base0, int16_t error1) {
-  WireWriter out;
-  out.Int32(42);
-  out.Int32(1);
-  out.String("orders");
-  out.Int32(2);
-  for (const auto& [partition, error, base] : {std::tuple{0, int16_t{0}, base0}, std::tuple{1, error1, int64_t{-1}}}) {
-    out.Int32(partition);
-    out.Int16(error);
-    out.Int64(base);
-    out.Int64(-1);  // log append time
-    out.Int64(0);   // log start offset
+struct ProducedPartition {
+  int32_t partition;
+  int16_t error;
+  int64_t base;
+};
+
+std::vector<ProducedPartition> ReadProduceAnswer(const std::string& frame) {
+  WireReader reader(frame);
+  EXPECT_EQ(reader.Int32(), 42);  // correlation id
+  EXPECT_EQ(reader.ArrayCount(), 1);
+  EXPECT_EQ(reader.String(), "orders");
+  std::vector<ProducedPartition> partitions;
+  for (int32_t p = reader.ArrayCount(); p > 0; --p) {
+    ProducedPartition produced{reader.Int32(), reader.Int16(), reader.Int64()};
+    (void)reader.Int64();  // log append time
+    (void)reader.Int64();  // log start offset
+    partitions.push_back(produced);
   }
-  out.Int32(0);  // throttle
-  return std::move(out.out());
+  EXPECT_EQ(reader.Int32(), 0);  // throttle
+  EXPECT_TRUE(reader.done());
+  return partitions;
 }
 
 std::string Fetch(int64_t offset, int32_t partition = 0) {
@@ -110,17 +117,20 @@ FetchedPartition ReadFetchAnswer(const std::string& frame) {
   return fetched;
 }
 
-TEST(KafkaMessagesTest, AProducedBatchIsServedOnceTheBrokerGaveItOffsets) {
+TEST(KafkaMessagesTest, AProducedBatchGetsTheNextOffsetAndIsServedToFetches) {
   LogStore logs(1 << 20);
+  ASSERT_EQ(logs.Get("orders", 0).Append(Batch(7, 'z')).base, 0);  // what earlier producers wrote
   const std::string produce = Produce(-1);
   const RequestHeader header = ParseRequestHeader(produce);
-  ASSERT_TRUE(IndexedProduce(header));
-  const ProduceRequest request = ParseProduce(header, produce);
-  EXPECT_EQ(request.acks, -1);
-  ASSERT_EQ(request.batches.size(), 2u);
-  logs.Get("orders", 0).Append(0, Batch(7, 'z'));  // what earlier producers wrote
-  IndexProduced(header, request, ProduceAnswer(7, 6), logs);
-  EXPECT_EQ(logs.Find("orders", 1), nullptr);  // refused by the broker (NOT_LEADER): not indexed
+  ASSERT_TRUE(AnsweredLocally(header));
+  const std::vector<ProducedPartition> produced = ReadProduceAnswer(AnswerProduce(header, produce, logs));
+  ASSERT_EQ(produced.size(), 2u);
+  EXPECT_EQ(produced[0].partition, 0);
+  EXPECT_EQ(produced[0].error, 0);
+  EXPECT_EQ(produced[0].base, 7);
+  EXPECT_EQ(produced[1].partition, 1);
+  EXPECT_EQ(produced[1].error, 3);  // no metadata answer named partition 1: unknown
+  EXPECT_EQ(logs.Find("orders", 1), nullptr);
 
   const std::string fetch = Fetch(8);
   const RequestHeader fetch_header = ParseRequestHeader(fetch);
@@ -131,12 +141,20 @@ TEST(KafkaMessagesTest, AProducedBatchIsServedOnceTheBrokerGaveItOffsets) {
   const FetchedPartition fetched = ReadFetchAnswer(answer.frame);
   EXPECT_EQ(fetched.error, 0);
   EXPECT_EQ(fetched.records.size(), 70u);
-  EXPECT_EQ(WireReader(fetched.records).Int64(), 7);  // the base offset the broker gave
+  EXPECT_EQ(WireReader(fetched.records).Int64(), 7);  // the base offset it got
+}
+
+TEST(KafkaMessagesTest, AProduceWithoutAcknowledgementsIsAppendedAndGetsNoAnswer) {
+  LogStore logs(1 << 20);
+  (void)logs.Get("orders", 0);
+  const std::string produce = Produce(0);
+  EXPECT_TRUE(AnswerProduce(ParseRequestHeader(produce), produce, logs).empty());
+  EXPECT_EQ(logs.Get("orders", 0).offsets().end, 2);
 }
 
 TEST(KafkaMessagesTest, FetchesOutOfRangeOrOfUnknownPartitionsAnswerWithTheirError) {
   LogStore logs(1 << 20);
-  logs.Get("orders", 0).Append(0, Batch(2, 'a'));
+  ASSERT_EQ(logs.Get("orders", 0).Append(Batch(2, 'a')).error, 0);
   for (const auto& [offset, partition, error] :
        {std::tuple{int64_t{5}, 0, int16_t{1}}, std::tuple{int64_t{0}, 9, int16_t{3}}}) {
     const std::string fetch = Fetch(offset, partition);
@@ -157,7 +175,7 @@ TEST(KafkaMessagesTest, FetchesOutOfRangeOrOfUnknownPartitionsAnswerWithTheirErr
 
 TEST(KafkaMessagesTest, ListOffsetsAnswersTheEarliestAndLatestOffsets) {
   LogStore logs(1 << 20);
-  logs.Get("orders", 0).Append(0, Batch(4, 'a'));
+  ASSERT_EQ(logs.Get("orders", 0).Append(Batch(4, 'a')).error, 0);
   WireWriter out = Request(ApiKey::kListOffsets, 5);
   out.Int32(-1);
   out.Int8(1);
@@ -228,13 +246,14 @@ TEST(KafkaMessagesTest, MetadataAnswersPointAtDevbrokersPortsAndNameTheirPartiti
 }
 
 TEST(KafkaMessagesTest, ATruncatedFrameIsAWireErrorNotAReadPastIt) {
+  LogStore logs(1 << 20);
   const std::string produce = Produce(-1);
   const RequestHeader header = ParseRequestHeader(produce);
   for (size_t cut : {size_t{0}, size_t{5}, produce.size() / 2, produce.size() - 1}) {
     if (cut < header.body_at) {
       EXPECT_THROW((void)ParseRequestHeader(produce.substr(0, cut)), WireError) << cut;
     } else {
-      EXPECT_THROW((void)ParseProduce(header, produce.substr(0, cut)), WireError) << cut;
+      EXPECT_THROW((void)AnswerProduce(header, produce.substr(0, cut), logs), WireError) << cut;
     }
   }
   WireWriter negative;
@@ -264,7 +283,9 @@ TEST(KafkaMessagesTest, OnlyTheVersionsItImplementsAreAnsweredLocally) {
   EXPECT_FALSE(AnsweredLocally(header));
   header.api_key = static_cast<int16_t>(ApiKey::kProduce);
   header.api_version = 2;
-  EXPECT_FALSE(IndexedProduce(header));
+  EXPECT_FALSE(AnsweredLocally(header));
+  header.api_version = 7;
+  EXPECT_TRUE(AnsweredLocally(header));
 }
 
 }  // namespace
