@@ -144,19 +144,16 @@ void SagaEngine::SendFor(pg::Transaction& tx, const std::string& saga_id, const 
   context.order_id = order_id;
   context.saga_id = saga_id;
   const v1::Envelope envelope = messaging::MakeEnvelope(command, context, ids_, clock_);
-  // The outbox row, the step with what it sent and its first resend, and for a timed one
-  // (timeout > 0) its timer: one statement. $3 and $4 are the message's id and bytes.
+  // The outbox row, and the step with what it sent, its first resend and, for a timed one
+  // (timeout > 0), its deadline: one statement. $3 and $4 are the message's id and bytes.
   messaging::AppendToOutboxWith(
       tx, kafka_.Topic(TopicOf(envelope.type())), envelope,
       "step AS ("
       "  INSERT INTO saga_steps (saga_id, sequence, name, command_type, command_message_id, outcome, compensation, "
-      "                          command, resend_at) "
+      "                          command, resend_at, due_at) "
       "  VALUES ($5, (SELECT coalesce(max(sequence), 0) + 1 FROM saga_steps WHERE saga_id = $5), $6, $7, $3::uuid, $8, $9, "
-      "          $4, now() + make_interval(secs => $11::double precision / 1000)) "
-      "  RETURNING saga_id, sequence), "
-      "timer AS (INSERT INTO saga_timers (saga_id, sequence, due_at) "
-      "  SELECT saga_id, sequence, now() + make_interval(secs => $10::double precision / 1000) FROM step "
-      "  WHERE $10::double precision > 0)",
+      "          $4, now() + make_interval(secs => $11::double precision / 1000), "
+      "          CASE WHEN $10::double precision > 0 THEN now() + make_interval(secs => $10::double precision / 1000) END))",
       {saga_id, name, envelope.type(), kPending, compensation, timed ? Millis(settings_.step_timeout) : int64_t{0},
        Millis(settings_.resend_after)});
 }
@@ -189,14 +186,14 @@ void SagaEngine::Resend(pg::Transaction& tx, const std::string& saga_id, int seq
 
 pg::Result SagaEngine::SendSettle(pg::Transaction& tx, const std::string& saga_id, const std::string& name,
                                   const v1::Envelope& reply, v1::StepOutcome outcome, const std::string& detail) {
-  // The step settles, its timer, if any, goes, and the other hold is read as it was: one statement.
+  // The step settles, its deadline, if any, goes, and the other hold is read as it was: one statement.
   const std::string other = name == kReserve ? kAuthorize : name == kAuthorize ? kReserve : "";
   return tx.Exec(
       "WITH settled AS ("
-      "  UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now(), resend_at = NULL "
+      "  UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now(), resend_at = NULL, "
+      "                        due_at = NULL "
       "  WHERE saga_id = $1 AND name = $2 AND outcome = $6 "
-      "  RETURNING sequence, (extract(epoch FROM finished_at - started_at) * 1000)::bigint AS latency_ms), "
-      "timer AS (DELETE FROM saga_timers t USING settled WHERE t.saga_id = $1 AND t.sequence = settled.sequence) "
+      "  RETURNING sequence, (extract(epoch FROM finished_at - started_at) * 1000)::bigint AS latency_ms) "
       "SELECT s.sequence, s.latency_ms, o.outcome, o.detail FROM settled s "
       "LEFT JOIN saga_steps o ON o.saga_id = $1 AND o.name = $7 AND NOT o.compensation",
       {saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending, other});
@@ -291,10 +288,9 @@ void SagaEngine::Abort(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& c
     payment = payment || steps[i].String(0) == kAuthorize;
     stock = stock || steps[i].String(0) == kReserve;
   }
-  tx.Exec("UPDATE saga_steps SET outcome = $2, finished_at = now(), resend_at = NULL "
+  tx.Exec("UPDATE saga_steps SET outcome = $2, finished_at = now(), resend_at = NULL, due_at = NULL "
           "WHERE saga_id = $1 AND outcome = $3",
           {saga.saga_id, v1::StepOutcome_Name(pending_outcome), kPending});
-  tx.Exec("DELETE FROM saga_timers WHERE saga_id = $1", {saga.saga_id});
   if (payment) Send(tx, saga, cause, ForPayment<v1::VoidPayment>(saga), "void_payment", true, false);
   if (stock) Send(tx, saga, cause, ForStock<v1::ReleaseStock>(saga), "release_stock", true, false);
   auto reject = ForOrder<v1::RejectOrder>(saga);
@@ -364,7 +360,7 @@ void SagaEngine::OnTimeout(pg::Transaction& tx, const std::string& saga_id, int 
       "SELECT s.order_id, st.name, st.outcome FROM saga_steps st JOIN saga_instances s USING (saga_id) "
       "WHERE st.saga_id = $1 AND st.sequence = $2",
       {saga_id, sequence});
-  tx.Exec("DELETE FROM saga_timers WHERE saga_id = $1 AND sequence = $2", {saga_id, sequence});
+  tx.Exec("UPDATE saga_steps SET due_at = NULL WHERE saga_id = $1 AND sequence = $2", {saga_id, sequence});
   if (step.empty() || step[0].String(2) != kPending) return;
   auto saga = LockSaga(tx, step[0].String(0));
   if (!saga || Terminal(saga->state)) return;

@@ -35,12 +35,11 @@ void TimerSweeper::Sweep(size_t shard) {
 size_t TimerSweeper::FireTimers(pg::Transaction& tx, int64_t horizon_ms) {
   // The step's timeout is due_at - started_at; an outbox row already deleted was sent long ago.
   const pg::Result due = tx.Exec(
-      "SELECT t.saga_id, t.sequence FROM saga_timers t "
-      "JOIN saga_steps st USING (saga_id, sequence) "
+      "SELECT st.saga_id, st.sequence FROM saga_steps st "
       "LEFT JOIN outbox o ON o.message_id = st.command_message_id::uuid "
-      "WHERE t.due_at <= to_timestamp($1::double precision / 1000) "
-      "AND (o.id IS NULL OR o.sent_at + (t.due_at - st.started_at) <= to_timestamp($1::double precision / 1000)) "
-      "ORDER BY t.due_at LIMIT 100 FOR UPDATE OF t SKIP LOCKED",
+      "WHERE st.due_at <= to_timestamp($1::double precision / 1000) "
+      "AND (o.id IS NULL OR o.sent_at + (st.due_at - st.started_at) <= to_timestamp($1::double precision / 1000)) "
+      "ORDER BY st.due_at LIMIT 100 FOR UPDATE OF st SKIP LOCKED",
       {horizon_ms});
   for (size_t i = 0; i < due.size(); ++i) {
     engine_.OnTimeout(tx, due[i].String(0), static_cast<int>(due[i].Int(1)));
