@@ -1,7 +1,5 @@
 #include "partition_log.h"
 
-#include <iterator>
-
 #include "wire.h"
 
 namespace orderly::devbroker {
@@ -11,7 +9,6 @@ namespace {
 // at 51, BaseSequence at 53, RecordCount at 57.
 constexpr size_t kMagicAt = 16;
 constexpr size_t kProducerAt = 43;
-constexpr size_t kRecordCountAt = 57;
 constexpr size_t kBatchHeaderSize = 61;
 constexpr size_t kProducerBatchesKept = 5;  // as Kafka: a producer has at most five requests in flight
 constexpr int64_t kSequenceWrap = int64_t{1} << 31;
