@@ -229,7 +229,9 @@ void OutboxHandOver::Delivered(size_t shard, int64_t id, const DeliveryResult& r
     lane.state = LaneState::kLeftToTable;
     lane.held.clear();
   }
-  lane.changed.notify_all();
+  // Only an empty lane that stopped taking rows, or is detaching, ends a wait: waking the relay on
+  // every delivery cost a context switch per message.
+  if (lane.in_flight == 0 && (lane.state == LaneState::kLeftToTable || lane.detached)) lane.changed.notify_all();
 }
 
 uint64_t OutboxHandOver::failures() const { return failures_.load(); }
