@@ -152,6 +152,39 @@ start_service() {
 services_up() {
   local run=$1 config=$2 entry
   for entry in $ORDERLY_SERVICES; do start_service "${entry%%=*}" "${entry#*=}" "$config" "$run"; done
+  wait_consumers_joined
+}
+
+# "yes" if every consumer the service at metrics endpoint $1 (host:port) reports has partitions
+# assigned (orderly_kafka_consumer_assigned_partitions), "no" if one has none or it did not answer.
+consumers_joined() {
+  local body
+  # shellcheck disable=SC2016  # $0 and $1 are the inner shell's: host and port
+  body=$(timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3' \
+    "${1%:*}" "${1##*:}" 2>/dev/null) || { echo no; return; }
+  awk '/^orderly_kafka_consumer_assigned_partitions[{ ]/ {seen = 1; if ($NF + 0 == 0) idle = 1}
+       END {print (seen && !idle) ? "yes" : "no"}' <<<"$body"
+}
+
+# Waits up to WAIT_SECONDS for every service's consumers to join their groups: a service answers
+# calls at once, but consumes nothing until its group gave it partitions (the broker holds a new
+# group's first assignment about 3 s for more members), so the first orders would wait for that.
+# Services whose metrics endpoint has no fixed port (the default, 127.0.0.1:0) are not waited for.
+wait_consumers_joined() {
+  local entry waiting deadline=$((SECONDS + WAIT_SECONDS))
+  while :; do
+    waiting=""
+    for entry in ${ORDERLY_METRICS:-}; do
+      [[ ${entry#*=} == *:* && ${entry##*:} != 0 ]] || continue
+      [ "$(consumers_joined "${entry#*=}")" = yes ] || waiting+=" ${entry%%=*}"
+    done
+    [ -n "$waiting" ] || return 0
+    if [ $SECONDS -ge $deadline ]; then
+      echo "  still joining their consumer groups after ${WAIT_SECONDS}s:$waiting (is the broker up?)"
+      return 0
+    fi
+    sleep 0.2
+  done
 }
 
 stack_up() {

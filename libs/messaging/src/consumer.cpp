@@ -46,6 +46,8 @@ struct Consumer::Impl {
   std::map<std::string, TopicCounters, std::less<>> counters;  // by topic; fixed after construction
   metrics::Family<metrics::Gauge>& lag_family;
   std::map<std::string, std::map<int32_t, metrics::Gauge*>, std::less<>> lag;  // consumer thread only
+  metrics::Gauge& assigned;
+  std::chrono::steady_clock::time_point assignment_read_at;  // consumer thread only
   std::thread thread;
 
   Impl(const KafkaSettings& s, std::string group, Handlers h, Producer& dlq, const std::vector<std::string>& topics)
@@ -55,7 +57,11 @@ struct Consumer::Impl {
         dead_letters(dlq),
         lag_family(metrics::DefaultRegistry().GaugeFamily(
             "orderly_kafka_consumer_lag", "Records in a partition after the consumer's position, as of its last fetch.",
-            {"group", "topic", "partition"})) {
+            {"group", "topic", "partition"})),
+        assigned(metrics::DefaultRegistry()
+                     .GaugeFamily("orderly_kafka_consumer_assigned_partitions",
+                                  "Partitions the group gave this consumer (0 until it joined).", {"group"})
+                     .Labels({group_id})) {
     auto& registry = metrics::DefaultRegistry();
     auto& handled_family = registry.CounterFamily("orderly_messages_handled_total",
                                                   "Consumed messages whose handler completed, by topic.", {"topic"});
@@ -92,6 +98,18 @@ struct Consumer::Impl {
       }
       it->second->Set(static_cast<double>(std::max<int64_t>(high - offset, 0)));
     }
+  }
+
+  // The assignment as librdkafka knows it (no broker round trip), read at most every 100 ms: it shows
+  // whether the consumer joined its group, which `scripts/dev up` waits for.
+  void RecordAssignment() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - assignment_read_at < std::chrono::milliseconds(100)) return;
+    assignment_read_at = now;
+    std::vector<RdKafka::TopicPartition*> partitions;
+    if (consumer->assignment(partitions) != RdKafka::ERR_NO_ERROR) return;
+    assigned.Set(static_cast<double>(partitions.size()));
+    RdKafka::TopicPartition::destroy(partitions);
   }
 
   // Waits out a retry backoff; false if the consumer is stopping.
@@ -216,6 +234,7 @@ struct Consumer::Impl {
     auto committed_at = std::chrono::steady_clock::now();
     while (running) {
       std::vector<ConsumedMessage> batch = Fetch();
+      RecordAssignment();
       if (!batch.empty()) {
         if (!ProcessBatch(batch)) break;  // stopping: not committed, so the batch is redelivered
         RecordLag(batch);

@@ -1,6 +1,8 @@
 #include "messaging_fixture.h"
 #include "orderly/common/clock.h"
 #include "orderly/common/ids.h"
+#include "orderly/messaging/topic_admin.h"
+#include "orderly/metrics/registry.h"
 #include "test_env.h"
 
 namespace orderly::messaging {
@@ -29,6 +31,19 @@ TEST_F(OutboxFlowTest, EveryOutboxRowReachesTheConsumerOnce) {
   const auto consumer = Consume(UniqueName("group"), topic_, RecordingHandler("flow-test"));
   EXPECT_TRUE(WaitUntil([&] { return Effects() == kMessages; })) << Effects();
   EXPECT_TRUE(WaitUntil([&] { return consumer->handled() == kMessages; }));
+}
+
+TEST_F(OutboxFlowTest, AConsumerThatJoinedReportsEveryPartitionOfItsTopicAsAssigned) {
+  PublishThroughOutbox();
+  const size_t partitions = TopicAdmin(kafka_).EndOffsets({topic_}).size();
+  ASSERT_GT(partitions, 0U);
+  const std::string group = UniqueName("group");
+  const auto consumer = Consume(group, topic_, RecordingHandler("assigned-test"));
+  // The series `scripts/dev up` waits for: the sole member of its group holds every partition.
+  const std::string series = "orderly_kafka_consumer_assigned_partitions{group=\"" + group + "\"} " +
+                             std::to_string(partitions) + "\n";
+  EXPECT_TRUE(WaitUntil([&] { return metrics::DefaultRegistry().Expose().find(series) != std::string::npos; }))
+      << metrics::DefaultRegistry().Expose();
 }
 
 TEST_F(OutboxFlowTest, ReplayingTheTopicHasNoSecondEffect) {
