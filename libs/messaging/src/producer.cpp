@@ -6,7 +6,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "kafka_conf.h"
 
@@ -16,6 +20,8 @@ namespace {
 // How long the report thread lets delivery reports gather after serving some. Only outbox marking
 // and synchronous publishing (dead letters, the relay's catch-up, orderlyctl) wait for reports.
 constexpr auto kReportGathering = std::chrono::milliseconds(5);
+// How long the report thread waits for a new topic's metadata before leaving it to librdkafka.
+constexpr int kMetadataTimeoutMs = 1000;
 
 // One record on its way: whom to tell, and which record of its call it was.
 struct Pending {
@@ -42,7 +48,40 @@ struct Producer::Impl {
   DeliveryReports reports;
   std::unique_ptr<RdKafka::Producer> producer;
   std::atomic<bool> running{true};
+  std::mutex topics_mutex;
+  std::set<std::string, std::less<>> topics_seen;  // guarded by topics_mutex
+  std::vector<std::string> topics_to_learn;        // guarded by topics_mutex
   std::thread poller;
+
+  // librdkafka asks for a new topic's partitions only at its next scan, once a second, so each
+  // topic's first record waited up to a second (every hop of the first orders after a start).
+  void Notice(std::string_view topic) {
+    {
+      std::lock_guard lock(topics_mutex);
+      if (topics_seen.contains(topic)) return;
+      topics_seen.emplace(topic);
+      topics_to_learn.emplace_back(topic);
+    }
+    producer->yield();  // the report thread asks for it now
+  }
+
+  // On the report thread: one metadata round trip per new topic, which also places its waiting records.
+  void LearnNewTopics() {
+    std::vector<std::string> topics;
+    {
+      std::lock_guard lock(topics_mutex);
+      topics.swap(topics_to_learn);
+    }
+    for (const auto& name : topics) {
+      std::string error;
+      const std::unique_ptr<RdKafka::Topic> topic(RdKafka::Topic::create(producer.get(), name, nullptr, error));
+      RdKafka::Metadata* metadata = nullptr;
+      // A failure (the broker away) leaves the topic to librdkafka's own scan, as before.
+      if (topic && producer->metadata(false, topic.get(), &metadata, kMetadataTimeoutMs) == RdKafka::ERR_NO_ERROR) {
+        delete metadata;
+      }
+    }
+  }
 };
 
 Producer::Producer(const KafkaSettings& settings) : impl_(std::make_unique<Impl>()) {
@@ -61,6 +100,7 @@ Producer::Producer(const KafkaSettings& settings) : impl_(std::make_unique<Impl>
   if (!impl_->producer) throw InvalidArgument("kafka", "cannot create producer: " + error);
   impl_->poller = std::thread([impl = impl_.get()] {
     while (impl->running) {
+      impl->LearnNewTopics();
       // After serving reports, let the next ones gather: a wake-up per report cost a context switch
       // per record, and nothing on a saga's path waits for one.
       if (impl->producer->poll(50) > 0) std::this_thread::sleep_for(kReportGathering);
@@ -82,6 +122,7 @@ void Producer::Publish(const std::vector<OutgoingMessage>& messages, OnDelivery 
   const auto shared = std::make_shared<const OnDelivery>(std::move(on_delivery));
   for (size_t i = 0; i < messages.size(); ++i) {
     const auto& message = messages[i];
+    impl_->Notice(message.topic);
     RdKafka::Headers* headers = RdKafka::Headers::create();
     for (const auto& [name, value] : message.headers) headers->add(name, value);
     auto pending = std::make_unique<Pending>(Pending{shared, i});
