@@ -184,19 +184,23 @@ void SagaEngine::Resend(pg::Transaction& tx, const std::string& saga_id, int seq
   }
 }
 
+// Settles the pending step $2 of saga $1 with outcome $3, reply type $4 and detail $5 ($6: pending),
+// dropping its deadline, if any; a statement goes on with "SELECT ... FROM settled".
+constexpr const char* kSettle =
+    "WITH settled AS ("
+    "  UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now(), resend_at = NULL, "
+    "                        due_at = NULL "
+    "  WHERE saga_id = $1 AND name = $2 AND outcome = $6 "
+    "  RETURNING sequence, (extract(epoch FROM finished_at - started_at) * 1000)::bigint AS latency_ms) ";
+
 pg::Result SagaEngine::SendSettle(pg::Transaction& tx, const std::string& saga_id, const std::string& name,
                                   const v1::Envelope& reply, v1::StepOutcome outcome, const std::string& detail) {
-  // The step settles, its deadline, if any, goes, and the other hold is read as it was: one statement.
+  // The step settles and the other hold is read as it was: one statement.
   const std::string other = name == kReserve ? kAuthorize : name == kAuthorize ? kReserve : "";
-  return tx.Exec(
-      "WITH settled AS ("
-      "  UPDATE saga_steps SET outcome = $3, reply_type = $4, detail = $5, finished_at = now(), resend_at = NULL, "
-      "                        due_at = NULL "
-      "  WHERE saga_id = $1 AND name = $2 AND outcome = $6 "
-      "  RETURNING sequence, (extract(epoch FROM finished_at - started_at) * 1000)::bigint AS latency_ms) "
-      "SELECT s.sequence, s.latency_ms, o.outcome, o.detail FROM settled s "
-      "LEFT JOIN saga_steps o ON o.saga_id = $1 AND o.name = $7 AND NOT o.compensation",
-      {saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending, other});
+  return tx.Exec(std::string(kSettle) +
+                     "SELECT s.sequence, s.latency_ms, o.outcome, o.detail FROM settled s "
+                     "LEFT JOIN saga_steps o ON o.saga_id = $1 AND o.name = $7 AND NOT o.compensation",
+                 {saga_id, name, v1::StepOutcome_Name(outcome), reply.type(), detail, kPending, other});
 }
 
 std::optional<SagaEngine::Settlement> SagaEngine::ReadSettled(pg::Transaction& tx, const std::string& saga_id,
@@ -326,25 +330,40 @@ void SagaEngine::OnOrderEvent(pg::Transaction& tx, const v1::Envelope& event) {
   const bool rejected = Is<v1::OrderRejected>(event) || Is<v1::OrderCancelled>(event);
   if (!rejected && !Is<v1::OrderConfirmed>(event)) return;  // another order event: not a step's answer
   // An order this orchestrator does not drive has no saga: nothing to settle.
-  (void)SettleAnswer(tx, event, rejected ? "reject_order" : "confirm_order", v1::STEP_OUTCOME_SUCCEEDED, "", false);
+  SettleOnly(tx, event, rejected ? "reject_order" : "confirm_order", v1::STEP_OUTCOME_SUCCEEDED, "", false);
 }
 
 void SagaEngine::OnReply(pg::Transaction& tx, const v1::Envelope& reply) {
   const ReplyRule* rule = RuleFor(reply.type());
   if (rule == nullptr) throw messaging::PoisonMessage("envelope.type", "the orchestrator does not handle " + reply.type());
-  if (!SettleAnswer(tx, reply, rule->step, rule->outcome, rule->detail ? rule->detail(reply) : "", rule->hold)) {
+  const std::string detail = rule->detail ? rule->detail(reply) : "";
+  if (!rule->hold) return SettleOnly(tx, reply, rule->step, rule->outcome, detail, true);
+  if (!SettleHold(tx, reply, rule->step, rule->outcome, detail)) {
     spdlog::warn("{} for order {} matches no saga; ignored", reply.type(), reply.order_id());
   }
 }
 
-bool SagaEngine::SettleAnswer(pg::Transaction& tx, const v1::Envelope& answer, const std::string& step,
-                              v1::StepOutcome outcome, const std::string& detail, bool hold) {
+void SagaEngine::SettleOnly(pg::Transaction& tx, const v1::Envelope& answer, const std::string& step,
+                            v1::StepOutcome outcome, const std::string& detail, bool warn_without_saga) {
+  // Nothing later in the transaction reads the outcome, so it is read after the commit, where it
+  // costs no round trip. The step's row lock is enough: the saga's lock would cost a statement.
+  const pg::Result settled = tx.Exec(
+      std::string(kSettle) +
+          "SELECT (SELECT latency_ms FROM settled LIMIT 1), EXISTS (SELECT 1 FROM saga_instances WHERE saga_id = $1)",
+      {SagaIdFor(answer.order_id()), step, v1::StepOutcome_Name(outcome), answer.type(), detail, kPending});
+  tx.AfterCommit([this, settled, step, warn_without_saga, type = answer.type(), order_id = answer.order_id()] {
+    const pg::Row row = settled.One();
+    if (!row.IsNull(0)) {
+      stats_.StepSettled(step, row.Int(0));
+    } else if (warn_without_saga && !row.Bool(1)) {
+      spdlog::warn("{} for order {} matches no saga; ignored", type, order_id);
+    }
+  });
+}
+
+bool SagaEngine::SettleHold(pg::Transaction& tx, const v1::Envelope& answer, const std::string& step,
+                            v1::StepOutcome outcome, const std::string& detail) {
   const std::string saga_id = SagaIdFor(answer.order_id());
-  if (!hold) {
-    // It only settles its own step, whose row lock is enough: the saga's lock would cost a statement.
-    if (ReadSettled(tx, saga_id, step, outcome, SendSettle(tx, saga_id, step, answer, outcome, detail))) return true;
-    return !tx.Exec("SELECT 1 FROM saga_instances WHERE saga_id = $1", {saga_id}).empty();
-  }
   // The saga's lock and the step's settlement go out together: one round trip. The settlement
   // names the saga by the id its order determines, so without a saga it changes nothing.
   const pg::Result locked = SendLockSaga(tx, answer.order_id());

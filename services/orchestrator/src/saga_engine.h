@@ -94,10 +94,14 @@ class SagaEngine final {
                         const v1::Envelope& reply, v1::StepOutcome outcome, const std::string& detail);
   std::optional<Settlement> ReadSettled(pg::Transaction& tx, const std::string& saga_id, const std::string& name,
                                         v1::StepOutcome outcome, const pg::Result& settled);
-  // An answer to step `step` of the order's saga (a reply or the order's event): settles it and,
-  // for a hold, decides the saga's course (Answered). False if the order has no saga.
-  bool SettleAnswer(pg::Transaction& tx, const v1::Envelope& answer, const std::string& step,
-                    v1::StepOutcome outcome, const std::string& detail, bool hold);
+  // An answer to step `step` of the order's saga that is not a hold (a reply or the order's event):
+  // settles it; after the commit, warns if asked and the order has no saga.
+  void SettleOnly(pg::Transaction& tx, const v1::Envelope& answer, const std::string& step, v1::StepOutcome outcome,
+                  const std::string& detail, bool warn_without_saga);
+  // A hold's answer: settles its step and decides the saga's course (Answered). False if the order
+  // has no saga.
+  bool SettleHold(pg::Transaction& tx, const v1::Envelope& answer, const std::string& step, v1::StepOutcome outcome,
+                  const std::string& detail);
   // A hold was answered: confirms once both held, aborts on a failure, else waits for the other.
   void Answered(pg::Transaction& tx, SagaRow& saga, const std::string& name, const v1::Envelope& reply,
                 v1::StepOutcome outcome, const std::string& detail, const pg::Result& settle);
