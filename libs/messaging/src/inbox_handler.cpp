@@ -85,27 +85,37 @@ class Inbox final {
     handle_(tx, envelope);
   }
 
-  // The inbox claims of the records still in the batch, in one statement.
-  std::set<std::string> ClaimAll(pg::Transaction& tx, const std::vector<ConsumedMessage>& batch,
-                                 const std::vector<Routed>& records, const std::set<std::string>& left_out) {
+  // The message ids of the records still in the batch.
+  static std::vector<std::string> IdsOf(const std::vector<ConsumedMessage>& batch, const std::vector<Routed>& records,
+                                        const std::set<std::string>& left_out) {
     std::vector<std::string> ids;
     for (const Routed& record : records) {
-      if (!left_out.contains(batch[record.index].key)) ids.push_back(record.envelope.message_id());
+      if (!left_out.contains(batch[record.index].key)) ids.push_back(Lowercase(record.envelope.message_id()));
     }
-    return ClaimInboxAll(tx, consumer_, ids);
+    return ids;
   }
 
-  // One transaction for the shard's records. A record that throws aborts it; it reruns without that
-  // record's key, whose records stay not done. On any other failure they all stay not done.
+  // One transaction for the shard's records. The first attempt expects no redelivery: it sends the
+  // inbox claims without waiting for them, so they cost no round trip, and a message handled before
+  // fails the transaction. Any failure there reruns it carefully: the claims are read before any
+  // record runs, a record that throws aborts it and it reruns without that record's key, whose
+  // records stay not done. On any other failure they all stay not done.
   void RunShard(size_t shard, const std::vector<ConsumedMessage>& batch, const std::vector<Routed>& records,
                 std::vector<bool>& done) {
     std::set<std::string> left_out;
+    bool careful = false;
     for (;;) {
       std::optional<std::string> failed_key;
       try {
         cluster_.Transact(shard, [&](pg::Transaction& tx) {
           for (const Routed& record : records) done[record.index] = false;  // a rerun starts over
-          std::set<std::string> fresh = ClaimAll(tx, batch, records, left_out);
+          std::vector<std::string> ids = IdsOf(batch, records, left_out);
+          std::set<std::string> fresh(ids.begin(), ids.end());
+          if (careful) {
+            fresh = ClaimInboxAll(tx, consumer_, ids);
+          } else {
+            SendInboxClaims(tx, consumer_, {fresh.begin(), fresh.end()});
+          }
           for (const Routed& record : records) {
             const std::string& key = batch[record.index].key;
             if (left_out.contains(key)) continue;
@@ -115,10 +125,10 @@ class Inbox final {
             } catch (const pg::ConnectionError&) {
               throw;
             } catch (const pg::ServerError& e) {
-              if (!e.IsRetryable()) failed_key = key;
+              if (careful && !e.IsRetryable()) failed_key = key;
               throw;
             } catch (const std::exception&) {
-              failed_key = key;
+              if (careful) failed_key = key;
               throw;
             }
             done[record.index] = true;
@@ -126,6 +136,10 @@ class Inbox final {
         });
         return;
       } catch (const std::exception& e) {
+        if (!careful) {
+          careful = true;
+          continue;
+        }
         if (failed_key) {
           left_out.insert(*failed_key);
           continue;

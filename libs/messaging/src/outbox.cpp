@@ -52,4 +52,10 @@ std::set<std::string> ClaimInboxAll(pg::Transaction& tx, std::string_view consum
   return fresh;
 }
 
+void SendInboxClaims(pg::Transaction& tx, std::string_view consumer, const std::vector<std::string>& message_ids) {
+  if (message_ids.empty()) return;
+  (void)tx.Exec("INSERT INTO inbox (consumer, message_id) SELECT $1, unnest($2::uuid[])",
+                {consumer, pg::Param::Array(message_ids)});
+}
+
 }  // namespace orderly::messaging

@@ -22,10 +22,12 @@ using ShardKey = std::function<std::string(const v1::Envelope& envelope)>;
 /// redelivery changes nothing and re-sends nothing.
 ///
 /// The batch handler runs one transaction per shard, one shard after the other, and claims the
-/// shard's records in the inbox with one statement. A record that throws rolls it back, and it
-/// reruns without that record and every later record of its key, which are left to the
-/// one-at-a-time handler and its retry policy (failures are rare; a rerun is cheaper than a
-/// savepoint around every record). A statement's error can surface after its record ran, at a later
+/// shard's records in the inbox with one statement. It first expects no redelivery: the claims go
+/// out without waiting for their outcome (no round trip of their own), and a message claimed before
+/// fails the transaction, which then reruns with the claims read first. There, a record that throws
+/// rolls it back, and it reruns without that record and every later record of its key, which are
+/// left to the one-at-a-time handler and its retry policy (failures are rare; a rerun is cheaper
+/// than a savepoint around every record). A statement's error can surface after its record ran, at a later
 /// record's read or at COMMIT (pg::Transaction::Exec): then a later record is left out, or the
 /// whole shard goes one at a time, slower but with the same outcome. A serialization failure or
 /// deadlock reruns the whole transaction; a lost connection leaves the shard's records to the

@@ -41,4 +41,9 @@ void AppendCausedBy(pg::Transaction& tx, std::string_view topic, const v1::Envel
 [[nodiscard]] std::set<std::string> ClaimInboxAll(pg::Transaction& tx, std::string_view consumer,
                                                   const std::vector<std::string>& message_ids);
 
+/// Records `message_ids` (UUIDs, each listed once) as handled by `consumer` in one statement whose
+/// outcome nobody waits for: if one was recorded before, the transaction fails (a unique violation)
+/// at its next read or at COMMIT. For a batch that expects no redelivery; costs no round trip.
+void SendInboxClaims(pg::Transaction& tx, std::string_view consumer, const std::vector<std::string>& message_ids);
+
 }  // namespace orderly::messaging
