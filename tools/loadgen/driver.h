@@ -71,6 +71,9 @@ class Driver final {
   int cancels_in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
   // Closed loop: when each idle client may send next (after a refusal, once its retry delay passed).
   std::priority_queue<Clock::time_point, std::vector<Clock::time_point>, std::greater<>> ready_ ABSL_GUARDED_BY(mutex_);
+
+  // No call in flight: what WaitIdle waits for.
+  bool Idle() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return places_in_flight_ + cancels_in_flight_ == 0; }
 };
 
 }  // namespace orderly::loadgen
