@@ -17,6 +17,10 @@ namespace orderly::rpc {
 
 namespace {
 
+// Idle threads polling for calls that the sync server keeps instead of ending them; each blocks on
+// the completion queue and costs a stack, no CPU.
+constexpr int kMaxIdlePollers = 8;
+
 /// TLS (and mTLS) credentials when configured, else insecure ones.
 std::shared_ptr<grpc::ServerCredentials> ServerCredentials(const ServerSettings& settings) {
   if (settings.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
@@ -69,6 +73,9 @@ void Server::Start() {
   builder.SetMaxReceiveMessageSize(impl_->settings.max_message_bytes);
   // gRPC shares ports by default (SO_REUSEPORT); two servers on one address is a misconfiguration.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // gRPC's sync server keeps at most two idle polling threads by default, so under steady load it
+  // started and ended a thread every few calls (55 a second at 250 orders/s in the order service).
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, kMaxIdlePollers);
   for (auto* service : impl_->services) builder.RegisterService(service);
   // Metrics come last, so they record what the handler and every other stage made of the call.
   impl_->interceptors.push_back(MakeMetricsInterceptorFactory(metrics::DefaultRegistry()));
