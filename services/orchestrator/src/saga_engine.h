@@ -15,6 +15,10 @@
 
 namespace orderly::orchestrator {
 
+/// The two holds a saga asks for side by side; their answers decide its course.
+inline constexpr const char* kReserve = "reserve_stock";
+inline constexpr const char* kAuthorize = "authorize_payment";
+
 /// A saga as stored.
 struct SagaRow {
   std::string saga_id;
