@@ -9,20 +9,23 @@ namespace orderly::messaging {
 
 namespace {
 
-constexpr std::string_view kInsertRow =
-    "INSERT INTO outbox (topic, message_key, message_id, payload) VALUES ($1, $2, $3, $4) RETURNING id";
+constexpr std::string_view kInsertRow = "INSERT INTO outbox (topic, message_key, message_id, payload) ";
 
 }  // namespace
 
-void AppendToOutboxWith(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope,
-                        std::string_view with, std::vector<pg::Param> with_params) {
+pg::Result AppendToOutboxWith(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope,
+                              std::string_view with, std::vector<pg::Param> with_params, std::string_view only_if) {
   std::string payload = Encode(envelope);
   std::vector<pg::Param> params{topic, envelope.order_id(), envelope.message_id(), pg::Param::Bytes(payload)};
   params.insert(params.end(), std::make_move_iterator(with_params.begin()), std::make_move_iterator(with_params.end()));
-  const std::string sql = with.empty() ? std::string(kInsertRow) : "WITH " + std::string(with) + " " + std::string(kInsertRow);
+  std::string sql = with.empty() ? "" : "WITH " + std::string(with) + " ";
+  sql += kInsertRow;
+  sql += only_if.empty() ? "VALUES ($1, $2, $3, $4)" : "SELECT $1, $2, $3, $4 WHERE " + std::string(only_if);
+  sql += " RETURNING id";
   // The row's id is read only if it is handed over, after the commit: no round trip of its own.
-  const pg::Result inserted = tx.Exec(sql, params);
+  pg::Result inserted = tx.Exec(sql, params);
   detail::OutboxHandOver::AtCommit(tx, inserted, {std::string(topic), envelope.order_id(), std::move(payload), {}});
+  return inserted;
 }
 
 void AppendToOutbox(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope) {

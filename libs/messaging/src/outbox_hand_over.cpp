@@ -164,9 +164,11 @@ void OutboxHandOver::AtCommit(pg::Transaction& tx, const pg::Result& inserted, O
   auto hold = std::make_shared<TicketHold>(TicketHold{hand_over, tx.shard()});
   tx.BeforeCommit([hold] { hold->ticket = hold->hand_over->TakeTicket(hold->shard); });
   tx.AfterCommit([hold, inserted, message = std::move(message)]() mutable {
-    const int64_t id = inserted.One().Int(0);
     hold->finished = true;
-    hold->hand_over->Finish(hold->shard, *hold->ticket, TicketedRow{id, std::move(message)});
+    // An insert whose condition failed queued no row, and its ticket passes like a rolled-back one.
+    std::optional<TicketedRow> row;
+    if (!inserted.empty()) row = TicketedRow{inserted.One().Int(0), std::move(message)};
+    hold->hand_over->Finish(hold->shard, *hold->ticket, std::move(row));
   });
 }
 

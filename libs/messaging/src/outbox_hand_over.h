@@ -53,7 +53,7 @@ class OutboxHandOver final : public std::enable_shared_from_this<OutboxHandOver>
 
   /// For AppendToOutbox: hands the outbox row over when `tx` commits, if a relay attached to its
   /// cluster; otherwise the row waits for a relay to read the table. `inserted` is the row's INSERT
-  /// (RETURNING id), read after the commit.
+  /// (RETURNING id), read after the commit; empty if the INSERT's condition queued no row.
   static void AtCommit(pg::Transaction& tx, const pg::Result& inserted, OutgoingMessage message);
 
   /// A committed outbox row on its way to the producer.

@@ -1,5 +1,7 @@
 #include "saga_engine.h"
 
+#include <iterator>
+
 #include <spdlog/spdlog.h>
 
 #include "orderly/common/hash.h"
@@ -97,22 +99,35 @@ bool SagaEngine::SettleStep(pg::Transaction& tx, const std::string& saga_id, con
 void SagaEngine::SendFor(pg::Transaction& tx, const std::string& saga_id, const std::string& order_id,
                          const v1::Envelope& cause, const google::protobuf::Message& command, const std::string& name,
                          bool compensation, bool timed) {
+  (void)AppendStep(tx, saga_id, CommandEnvelope(saga_id, order_id, cause, command), name, compensation, timed, {});
+}
+
+v1::Envelope SagaEngine::CommandEnvelope(const std::string& saga_id, const std::string& order_id,
+                                         const v1::Envelope& cause, const google::protobuf::Message& command) {
   messaging::EnvelopeContext context = messaging::CausedBy(cause);
   context.order_id = order_id;
   context.saga_id = saga_id;
-  const v1::Envelope envelope = messaging::MakeEnvelope(command, context, ids_, clock_);
+  return messaging::MakeEnvelope(command, context, ids_, clock_);
+}
+
+pg::Result SagaEngine::AppendStep(pg::Transaction& tx, const std::string& saga_id, const v1::Envelope& envelope,
+                                  const std::string& name, bool compensation, bool timed, StepGuard guard) {
   // The outbox row, and the step with what it sent, its first resend and, for a timed one
   // (timeout > 0), its deadline: one statement. $3 and $4 are the message's id and bytes.
-  messaging::AppendToOutboxWith(
-      tx, kafka_.Topic(TopicOf(envelope.type())), envelope,
+  const std::string step =
+      guard.with +
       "step AS ("
       "  INSERT INTO saga_steps (saga_id, sequence, name, command_type, command_message_id, outcome, compensation, "
       "                          command, resend_at, due_at) "
-      "  VALUES ($5, (SELECT coalesce(max(sequence), 0) + 1 FROM saga_steps WHERE saga_id = $5), $6, $7, $3::uuid, $8, $9, "
-      "          $4, now() + make_interval(secs => $11::double precision / 1000), "
-      "          CASE WHEN $10::double precision > 0 THEN now() + make_interval(secs => $10::double precision / 1000) END))",
-      {saga_id, name, envelope.type(), kPending, compensation, timed ? Millis(settings_.step_timeout) : int64_t{0},
-       Millis(settings_.resend_after)});
+      "  SELECT $5, (SELECT coalesce(max(sequence), 0) + 1 FROM saga_steps WHERE saga_id = $5), $6, $7, $3::uuid, $8, "
+      "         $9, $4, now() + make_interval(secs => $11::double precision / 1000), "
+      "         CASE WHEN $10::double precision > 0 THEN now() + make_interval(secs => $10::double precision / 1000) END" +
+      (guard.condition.empty() ? "" : " WHERE " + guard.condition) + " RETURNING 1)";
+  std::vector<pg::Param> params{saga_id, name, envelope.type(), kPending, compensation,
+                                timed ? Millis(settings_.step_timeout) : int64_t{0}, Millis(settings_.resend_after)};
+  params.insert(params.end(), std::make_move_iterator(guard.params.begin()), std::make_move_iterator(guard.params.end()));
+  return messaging::AppendToOutboxWith(tx, kafka_.Topic(TopicOf(envelope.type())), envelope, step, std::move(params),
+                                       guard.condition.empty() ? "" : "EXISTS (SELECT 1 FROM step)");
 }
 
 void SagaEngine::Resend(pg::Transaction& tx, const std::string& saga_id, int sequence) {
@@ -215,19 +230,26 @@ void SagaEngine::SetState(pg::Transaction& tx, SagaRow& saga, v1::SagaState stat
 
 void SagaEngine::Start(pg::Transaction& tx, const v1::Envelope& event) {
   const auto placed = Payload<v1::OrderPlaced>(event);
-  SagaRow saga{SagaIdFor(event.order_id()), event.order_id(), placed.customer_id(), v1::SAGA_STATE_RESERVING_STOCK,
-               placed};
-  const pg::Result created = tx.Exec(
-      "INSERT INTO saga_instances (saga_id, order_id, customer_id, state, placed) VALUES ($1, $2, $3, $4, $5) "
-      "ON CONFLICT (order_id) DO NOTHING",
-      {saga.saga_id, saga.order_id, saga.customer_id, v1::SagaState_Name(saga.state),
-       pg::Param::Bytes(placed.SerializeAsString())});
-  if (created.affected_rows() == 0) return;  // this order's saga already runs
-  tx.AfterCommit([this] { stats_.SagaStarted(); });
-  Send(tx, saga, event, ForStock<v1::ReserveStock>(saga), kReserve, false, true);
+  const SagaRow saga{SagaIdFor(event.order_id()), event.order_id(), placed.customer_id(),
+                     v1::SAGA_STATE_RESERVING_STOCK, placed};
+  // The saga with its first step, then the second step only if the first went out: a repeated
+  // OrderPlaced (ON CONFLICT) sends nothing, and nothing in between waits for a read.
+  const v1::Envelope reserve = CommandEnvelope(saga.saga_id, saga.order_id, event, ForStock<v1::ReserveStock>(saga));
+  const pg::Result started = AppendStep(
+      tx, saga.saga_id, reserve, kReserve, false, true,
+      {"saga AS (INSERT INTO saga_instances (saga_id, order_id, customer_id, state, placed) "
+       "VALUES ($5, $12, $13, $14, $15) ON CONFLICT (order_id) DO NOTHING RETURNING 1), ",
+       "EXISTS (SELECT 1 FROM saga)",
+       {saga.order_id, saga.customer_id, v1::SagaState_Name(saga.state), pg::Param::Bytes(placed.SerializeAsString())}});
   auto authorize = ForPayment<v1::AuthorizePayment>(saga);
   *authorize.mutable_amount() = placed.total();
-  Send(tx, saga, event, authorize, kAuthorize, false, true);
+  (void)AppendStep(tx, saga.saga_id, CommandEnvelope(saga.saga_id, saga.order_id, event, authorize), kAuthorize, false,
+                   true,
+                   {"", "EXISTS (SELECT 1 FROM saga_steps WHERE saga_id = $5 AND command_message_id = $12::uuid::text)",
+                    {reserve.message_id()}});
+  tx.AfterCommit([this, started] {
+    if (!started.empty()) stats_.SagaStarted();
+  });
 }
 
 void SagaEngine::Confirm(pg::Transaction& tx, SagaRow& saga, const v1::Envelope& cause) {

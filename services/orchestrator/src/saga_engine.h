@@ -87,6 +87,18 @@ class SagaEngine final {
             const std::string& name, bool compensation, bool timed);
   void SendFor(pg::Transaction& tx, const std::string& saga_id, const std::string& order_id, const v1::Envelope& cause,
                const google::protobuf::Message& command, const std::string& name, bool compensation, bool timed);
+  v1::Envelope CommandEnvelope(const std::string& saga_id, const std::string& order_id, const v1::Envelope& cause,
+                               const google::protobuf::Message& command);
+  // When a step is sent: `with` adds CTEs before the step's own, `condition` (SQL, on them or the
+  // tables) decides, with parameters from $12 on. Empty: always.
+  struct StepGuard {
+    std::string with;
+    std::string condition;
+    std::vector<pg::Param> params;
+  };
+  // Sends `envelope` as step `name` of saga `saga_id` if `guard` holds; the outbox row's id, empty if not.
+  pg::Result AppendStep(pg::Transaction& tx, const std::string& saga_id, const v1::Envelope& envelope,
+                        const std::string& name, bool compensation, bool timed, StepGuard guard);
   // For a hold (reserve stock, authorize payment): the other hold as it stood.
   struct Settlement {
     v1::StepOutcome other_hold = v1::STEP_OUTCOME_UNSPECIFIED;

@@ -100,5 +100,30 @@ TEST_F(OutboxHandOverTest, ARowWaitsForRowsWhoseCommitBeganFirstWhileARolledBack
   EXPECT_TRUE(WaitUntil([&] { return UnsentRows() == 0; })) << UnsentRows() << " rows unsent";
 }
 
+TEST_F(OutboxHandOverTest, AConditionalRowIsQueuedOnlyWhereItsConditionHeldAndAnUnqueuedOneHoldsNothingUp) {
+  outbox_.poll_interval = std::chrono::milliseconds(20);
+  outbox_.orphan_after = std::chrono::minutes(10);  // only the hand-over sends the rows below
+  const auto relay = StartRelayAfterAnOrphan();
+  const std::string order = "order-conditional";
+  v1::OrderConfirmed event;
+  event.set_order_id(order);
+  const v1::Envelope skipped = MakeEnvelope(event, {order, "", "", "", ""}, ids_, clock_);
+  const v1::Envelope queued = MakeEnvelope(event, {order, "", "", "", ""}, ids_, clock_);
+  const auto append = [&](pg::Transaction& tx, const v1::Envelope& envelope, bool wanted) {
+    return AppendToOutboxWith(tx, topic_, envelope, "wanted AS (SELECT $5::boolean AS yes)", {wanted},
+                              "(SELECT yes FROM wanted)");
+  };
+  cluster_.Transact(cluster_.ShardFor(order), [&](pg::Transaction& tx) {
+    EXPECT_TRUE(append(tx, skipped, false).empty());
+    EXPECT_EQ(append(tx, queued, true).size(), 1u);
+  });
+  const v1::Envelope after = WriteOutbox(topic_, order);
+  const auto consumer = Consume(UniqueName("group"), topic_, RecordingHandler("handover-conditional-test"));
+  EXPECT_TRUE(WaitUntil([&] { return EffectsOf(order).size() == 2; })) << EffectsOf(order).size();
+  EXPECT_EQ(EffectsOf(order), (std::vector<std::string>{queued.message_id(), after.message_id()}));
+  EXPECT_TRUE(WaitUntil([&] { return UnsentRows() == 0; })) << UnsentRows() << " rows unsent";
+  EXPECT_EQ(relay->published(), 3u);
+}
+
 }  // namespace
 }  // namespace orderly::messaging

@@ -194,5 +194,53 @@ TEST_F(StepResendTest, ALostReplyIsAnsweredAgainAndTheOrderConfirms) {
   ExpectConfirmedAndSettled(id);
 }
 
+// The orchestrator alone, fed order events by the test; what it sends is read off the command topics.
+class SagaStartTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    orchestrator_.settings().services.orchestrator.resend_after = std::chrono::minutes(10);  // no resends here
+    orchestrator_.Start();
+  }
+
+  // The types of the commands for `order_id` on `topic`, in the order they were published.
+  std::vector<std::string> CommandsFor(std::string_view topic, const std::string& order_id) {
+    std::vector<std::string> types;
+    for (const auto& envelope : orchestrator_.Reader(topic).Received()) {
+      if (envelope.order_id() == order_id) types.push_back(envelope.type());
+    }
+    return types;
+  }
+
+  ServiceHarness orchestrator_{Definition()};
+};
+
+TEST_F(SagaStartTest, AnOrderPlacedPublishedTwiceStartsOneSagaAndSendsEachHoldOnce) {
+  const std::string order = testing::UniqueName("order");
+  v1::OrderPlaced placed;
+  placed.set_order_id(order);
+  placed.set_customer_id("alice");
+  v1::OrderLine* line = placed.add_lines();
+  line->set_sku("MUG");
+  line->set_quantity(1);
+  placed.mutable_total()->set_minor_units(1000);
+  placed.mutable_total()->set_currency("EUR");
+  auto& inventory = orchestrator_.Reader(messaging::kInventoryCommands);
+  auto& payment = orchestrator_.Reader(messaging::kPaymentCommands);
+  orchestrator_.Send(messaging::kOrderEvents, order, placed);
+  ASSERT_TRUE(inventory.WaitFor("orderly.v1.ReserveStock", order));
+  ASSERT_TRUE(payment.WaitFor("orderly.v1.AuthorizePayment", order));
+  orchestrator_.Send(messaging::kOrderEvents, order, placed);  // the same event as a new message
+  v1::OrderCancellationRequested cancel;
+  cancel.set_order_id(order);
+  orchestrator_.Send(messaging::kOrderEvents, order, cancel);  // handled after the repeat: same key
+  // The cancellation's compensations follow, on each topic, whatever the repeat would have sent.
+  ASSERT_TRUE(inventory.WaitFor("orderly.v1.ReleaseStock", order));
+  ASSERT_TRUE(payment.WaitFor("orderly.v1.VoidPayment", order));
+  EXPECT_EQ(CommandsFor(messaging::kInventoryCommands, order),
+            (std::vector<std::string>{"orderly.v1.ReserveStock", "orderly.v1.ReleaseStock"}));
+  EXPECT_EQ(CommandsFor(messaging::kPaymentCommands, order),
+            (std::vector<std::string>{"orderly.v1.AuthorizePayment", "orderly.v1.VoidPayment"}));
+}
+
 }  // namespace
 }  // namespace orderly::orchestrator

@@ -24,8 +24,11 @@ void AppendToOutbox(pg::Transaction& tx, std::string_view topic, const v1::Envel
 /// AppendToOutbox in one statement with the caller's own writes: `with` is a list of
 /// data-modifying CTEs ("name AS (INSERT ...), ...") whose parameters are $5 on (`with_params`);
 /// they may use $3, the envelope's message id, and $4, its encoded bytes (the outbox payload).
-void AppendToOutboxWith(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope,
-                        std::string_view with, std::vector<pg::Param> with_params);
+/// With `only_if` (an SQL condition, e.g. on those CTEs) the row is queued only where it holds.
+/// Returns the inserted row's id, read by nobody before the commit: empty if `only_if` failed.
+pg::Result AppendToOutboxWith(pg::Transaction& tx, std::string_view topic, const v1::Envelope& envelope,
+                              std::string_view with, std::vector<pg::Param> with_params,
+                              std::string_view only_if = {});
 
 /// Queues `payload` for `topic` as a message caused by `cause`: same order, saga, correlation and
 /// trace, with `cause` as its causation. For replies and follow-up commands.
