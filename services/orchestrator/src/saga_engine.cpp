@@ -232,8 +232,8 @@ void SagaEngine::Start(pg::Transaction& tx, const v1::Envelope& event) {
   const auto placed = Payload<v1::OrderPlaced>(event);
   const SagaRow saga{SagaIdFor(event.order_id()), event.order_id(), placed.customer_id(),
                      v1::SAGA_STATE_RESERVING_STOCK, placed};
-  // The saga with its first step, then the second step only if the first went out: a repeated
-  // OrderPlaced (ON CONFLICT) sends nothing, and nothing in between waits for a read.
+  // The saga with its first step, then the second step only if a step names the first command: a
+  // repeated OrderPlaced (ON CONFLICT) sends nothing, and nothing in between waits for a read.
   const v1::Envelope reserve = CommandEnvelope(saga.saga_id, saga.order_id, event, ForStock<v1::ReserveStock>(saga));
   const pg::Result started = AppendStep(
       tx, saga.saga_id, reserve, kReserve, false, true,
